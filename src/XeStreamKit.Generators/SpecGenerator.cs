@@ -1,0 +1,63 @@
+using System.Collections.Immutable;
+using System.IO;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using XeStreamKit.Generators.Ksy;
+
+namespace XeStreamKit.Generators;
+
+/// <summary>
+/// Turns the spec files passed as AdditionalFiles into C#: <c>*.ksy</c> (wire format). Any
+/// problem is an error diagnostic (XSK0xx) at the offending YAML node and no code is emitted
+/// for that file, so the build fails rather than running on a partial spec.
+/// </summary>
+[Generator(LanguageNames.CSharp)]
+public sealed class SpecGenerator : IIncrementalGenerator
+{
+    public void Initialize(IncrementalGeneratorInitializationContext context)
+    {
+        var ksy = context.AdditionalTextsProvider
+            .Where(static t => t.Path.EndsWith(".ksy", System.StringComparison.OrdinalIgnoreCase))
+            .Select(static (t, ct) => Compile(t.Path, t.GetText(ct)?.ToString()));
+        context.RegisterSourceOutput(ksy, static (spc, result) => Report(spc, result));
+    }
+
+    internal static SpecResult Compile(string path, string? text)
+    {
+        var report = new SpecReport(path);
+        string? source = null;
+        if (text is null)
+            report.Add(SpecDiagnostics.Syntax, null, path, "the file could not be read");
+        else if (KsyParser.Parse(text, report) is { } spec && !report.HasErrors)
+            source = KsyEmitter.Emit(spec, report);
+        return new SpecResult(Path.GetFileNameWithoutExtension(path), source, report.Items.ToImmutableArray());
+    }
+
+    private static void Report(SourceProductionContext spc, SpecResult result)
+    {
+        foreach (var d in result.Diagnostics) spc.ReportDiagnostic(d.ToDiagnostic());
+        if (result.Source is not null && result.Diagnostics.IsEmpty)
+            spc.AddSource(result.HintName + ".g.cs", result.Source);
+    }
+}
+
+/// <summary>What one spec file produced; equatable so unchanged specs are not re-emitted.</summary>
+internal sealed class SpecResult : System.IEquatable<SpecResult>
+{
+    public SpecResult(string hintName, string? source, ImmutableArray<SpecDiagnostic> diagnostics)
+    {
+        HintName = hintName;
+        Source = source;
+        Diagnostics = diagnostics;
+    }
+
+    public string HintName { get; }
+    public string? Source { get; }
+    public ImmutableArray<SpecDiagnostic> Diagnostics { get; }
+
+    public bool Equals(SpecResult? other) =>
+        other is not null && HintName == other.HintName && Source == other.Source && Diagnostics.SequenceEqual(other.Diagnostics);
+
+    public override bool Equals(object? obj) => Equals(obj as SpecResult);
+    public override int GetHashCode() => (HintName + Source).GetHashCode();
+}
