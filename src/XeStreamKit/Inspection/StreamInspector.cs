@@ -1,0 +1,57 @@
+using XeStreamKit.Format;
+using XeStreamKit.Reading;
+
+namespace XeStreamKit.Inspection;
+
+/// <summary>
+/// Summarises packets for <c>xsk inspect</c>: reads what a summary needs (descriptor KLVs, MMIO
+/// registers) and nothing else, so the cost is per packet, not per payload byte. Payloads that
+/// break the spec's shape (a GGTT or MMIO payload that is not a whole number of elements, a
+/// truncated KLV) raise <see cref="MigrationStreamFormatException"/>.
+/// </summary>
+public static class StreamInspector
+{
+    /// <summary>MMIO registers shown per packet (the driver writes 4).</summary>
+    public const int MaxShownRegisters = 16;
+
+    /// <summary>Summarises the reader's current packet, consuming only what the summary needs.</summary>
+    public static PacketSummary Summarize(MigrationStreamReader reader)
+    {
+        var packet = reader.Current;
+        var summary = new PacketSummary(packet);
+        switch (Packet.PayloadKindOf(packet.Type))
+        {
+            case PacketPayloadKind.DescriptorPayload:
+                return summary with { Descriptor = reader.ReadDescriptor() };
+            case PacketPayloadKind.GgttPayload:
+                reader.EnsureWholeElements(GgttPayload.ElementSize, GgttPayload.ElementFieldId);
+                return summary with { PteCount = GgttPayload.ElementCount(packet.PayloadSize) };
+            case PacketPayloadKind.MmioPayload:
+                Span<uint> registers = stackalloc uint[MaxShownRegisters];
+                var n = reader.ReadMmioRegisters(registers);
+                return summary with { Registers = registers[..n].ToArray(), RegisterCount = MmioPayload.ElementCount(packet.PayloadSize) };
+        }
+        if (packet.Type == PacketType.Vram)
+        {
+            var end = packet.Header.Offset + packet.PayloadSize;
+            return summary with { VramEnd = end < packet.Header.Offset ? null : end };
+        }
+        return summary;
+    }
+
+    /// <summary>Reads the whole stream, calling <paramref name="onPacket"/> for each summary.</summary>
+    public static StreamTotals Inspect(MigrationStreamReader reader, Action<PacketSummary>? onPacket = null)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        var totals = new StreamTotals();
+        var start = reader.Position;
+        while (reader.ReadNextPacket())
+        {
+            var summary = Summarize(reader);
+            totals.Add(summary);
+            onPacket?.Invoke(summary);
+        }
+        totals.Bytes = reader.Position - start;
+        return totals;
+    }
+}
