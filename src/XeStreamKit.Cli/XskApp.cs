@@ -1,0 +1,23 @@
+using System.CommandLine;
+using XeStreamKit.Cli.Cli;
+using XeStreamKit.Cli.Commands;
+
+namespace XeStreamKit.Cli;
+
+/// <summary>The <c>xsk</c> command tree.</summary>
+public static class XskApp
+{
+    /// <summary>Parses <paramref name="args"/> and runs the command; returns the exit code.</summary>
+    public static int Run(string[] args, CliContext ctx)
+    {
+        var root = new RootCommand("XeStreamKit: inspect, validate, save and restore Intel Xe SR-IOV VF migration streams")
+        {
+            InspectCommand.Create(ctx),
+            DemoCommand.Create(ctx),
+        };
+        var result = root.Parse(args);
+        var code = result.Invoke(new InvocationConfiguration { Output = ctx.Out, Error = ctx.Error, EnableDefaultExceptionHandler = false });
+        ctx.Flush();
+        return code;
+    }
+}
