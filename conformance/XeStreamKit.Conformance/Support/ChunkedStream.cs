@@ -1,0 +1,49 @@
+namespace XeStreamKit.Conformance.Support;
+
+/// <summary>
+/// A non-seekable stream over bytes that returns reads of the sizes a schedule picks (1 byte,
+/// random, ...), like a pipe or a character device would.
+/// </summary>
+public sealed class ChunkedStream : Stream
+{
+    private readonly byte[] _data;
+    private readonly Func<int, int> _nextChunk;
+    private int _position;
+    private int _reads;
+
+    public ChunkedStream(byte[] data, Func<int, int> nextChunk)
+    {
+        _data = data;
+        _nextChunk = nextChunk;
+    }
+
+    public static ChunkedStream OneByte(byte[] data) => new(data, _ => 1);
+
+    public static ChunkedStream Random(byte[] data, int seed, int max = 97)
+    {
+        var rng = new Random(seed);
+        return new ChunkedStream(data, _ => rng.Next(1, max + 1));
+    }
+
+    public int Reads => _reads;
+    public override bool CanRead => true;
+    public override bool CanSeek => false;
+    public override bool CanWrite => false;
+    public override long Length => throw new NotSupportedException();
+    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+    public override int Read(Span<byte> buffer)
+    {
+        if (buffer.IsEmpty || _position == _data.Length) return 0;
+        var n = Math.Min(Math.Min(buffer.Length, Math.Max(1, _nextChunk(_reads++))), _data.Length - _position);
+        _data.AsSpan(_position, n).CopyTo(buffer);
+        _position += n;
+        return n;
+    }
+
+    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+    public override void Flush() { }
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+    public override void SetLength(long value) => throw new NotSupportedException();
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+}

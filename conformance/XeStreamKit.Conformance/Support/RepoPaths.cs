@@ -1,0 +1,16 @@
+namespace XeStreamKit.Conformance.Support;
+
+/// <summary>Locations in the checkout, found from the test binary by walking up to XeStreamKit.sln.</summary>
+public static class RepoPaths
+{
+    public static string Root { get; } = FindRoot();
+    public static string Spec => Path.Combine(Root, "spec", "xe_sriov_migration.ksy");
+    public static string KaitaiDir => Path.Combine(Root, "conformance", "kaitai");
+
+    private static string FindRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "XeStreamKit.sln"))) return dir.FullName;
+        throw new InvalidOperationException("XeStreamKit.sln not found above " + AppContext.BaseDirectory);
+    }
+}

@@ -1,0 +1,48 @@
+using XeStreamKit.Cli.Commands;
+using XeStreamKit.Format;
+using XeStreamKit.Writing;
+
+namespace XeStreamKit.Conformance.Support;
+
+/// <summary>Byte vectors computed by hand from ../shared/reference/xe-migration-format.md.</summary>
+public static class Vectors
+{
+    /// <summary>§4.5: a trailer is exactly 01 02 00 00 followed by 20 zero bytes.</summary>
+    public static readonly byte[] Trailer = Hex.Bytes("01 02 00 00" + new string('0', 40));
+
+    /// <summary>§5.1: descriptor for device 0xE20B revision 0: header (version 1, type 1, tile 0,
+    /// gt 0, flags 0, offset 0, size 16), then DEVID and REVID KLVs of one dword each.</summary>
+    public static readonly byte[] DescriptorE20B = Hex.Bytes(
+        "01 01 00 00 | 00000000 | 0000000000000000 | 1000000000000000 |" +
+        "01 00 01 F0 | 0B E2 00 00 | 01 00 02 F0 | 00 00 00 00");
+
+    /// <summary>Descriptor then trailer: the smallest well-formed save.</summary>
+    public static byte[] MinimalStream => [.. DescriptorE20B, .. Trailer];
+
+    /// <summary>A BMG-shaped stream from the writer with small payloads (for exhaustive truncation).</summary>
+    public static byte[] SmallDriverShaped()
+    {
+        using var ms = new MemoryStream();
+        using (var w = new MigrationStreamWriter(ms, leaveOpen: true))
+        {
+            w.WriteDescriptor(0xE20B, 0);
+            w.WritePacket(PacketType.Guc, 0, 0, Enumerable.Range(0, 36).Select(i => (byte)i).ToArray());
+            w.WriteGgtt(0, 0, [0x1003, 0x2003, 0x3003]);
+            w.WriteMmio(0, 0, [1, 2, 3, 4]);
+            w.WritePacket(PacketType.Vram, 0, 0, Enumerable.Range(0, 40).Select(i => (byte)(i * 7)).ToArray(), offset: 0);
+            w.WritePacket(PacketType.Guc, 0, 1, new byte[8]);
+            w.WriteMmio(0, 1, [5, 6, 7, 8]);
+            w.WriteTrailer();
+        }
+        return ms.ToArray();
+    }
+
+    /// <summary>The demo's BMG sample with <paramref name="lmem"/> bytes of VRAM.</summary>
+    public static byte[] Sample(ulong lmem = 64 * 1024)
+    {
+        using var ms = new MemoryStream();
+        using (var w = new MigrationStreamWriter(ms, leaveOpen: true))
+            DemoCommand.WriteSample(w, 0xE20B, 0, lmem, seed: 1);
+        return ms.ToArray();
+    }
+}
