@@ -2,12 +2,14 @@ using System.Collections.Immutable;
 using System.IO;
 using System.Linq;
 using Microsoft.CodeAnalysis;
+using XeStreamKit.Generators.Catalogs;
 using XeStreamKit.Generators.Ksy;
 
 namespace XeStreamKit.Generators;
 
 /// <summary>
-/// Turns the spec files passed as AdditionalFiles into C#: <c>*.ksy</c> (wire format). Any
+/// Turns the spec files passed as AdditionalFiles into C#: <c>*.ksy</c> (wire format),
+/// <c>rules.yaml</c> (rule catalog) and <c>devices.yaml</c> (device catalog). Any
 /// problem is an error diagnostic (XSK0xx) at the offending YAML node and no code is emitted
 /// for that file, so the build fails rather than running on a partial spec.
 /// </summary>
@@ -16,10 +18,17 @@ public sealed class SpecGenerator : IIncrementalGenerator
 {
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {
-        var ksy = context.AdditionalTextsProvider
-            .Where(static t => t.Path.EndsWith(".ksy", System.StringComparison.OrdinalIgnoreCase))
+        var specs = context.AdditionalTextsProvider
+            .Where(static t => KindOf(t.Path) is not null)
             .Select(static (t, ct) => Compile(t.Path, t.GetText(ct)?.ToString()));
-        context.RegisterSourceOutput(ksy, static (spc, result) => Report(spc, result));
+        context.RegisterSourceOutput(specs, static (spc, result) => Report(spc, result));
+    }
+
+    private static string? KindOf(string path)
+    {
+        var name = Path.GetFileName(path);
+        if (name.EndsWith(".ksy", System.StringComparison.OrdinalIgnoreCase)) return "ksy";
+        return name is "rules.yaml" or "devices.yaml" ? name : null;
     }
 
     internal static SpecResult Compile(string path, string? text)
@@ -28,9 +37,13 @@ public sealed class SpecGenerator : IIncrementalGenerator
         string? source = null;
         if (text is null)
             report.Add(SpecDiagnostics.Syntax, null, path, "the file could not be read");
+        else if (KindOf(path) == "rules.yaml")
+            source = RulesEmitter.Emit(text, report);
+        else if (KindOf(path) == "devices.yaml")
+            source = DevicesEmitter.Emit(text, report);
         else if (KsyParser.Parse(text, report) is { } spec && !report.HasErrors)
             source = KsyEmitter.Emit(spec, report);
-        return new SpecResult(Path.GetFileNameWithoutExtension(path), source, report.Items.ToImmutableArray());
+        return new SpecResult(Path.GetFileNameWithoutExtension(path).Replace('.', '_'), source, report.Items.ToImmutableArray());
     }
 
     private static void Report(SourceProductionContext spc, SpecResult result)
