@@ -1,0 +1,67 @@
+using System.Buffers;
+
+namespace XeStreamKit.Driver;
+
+/// <summary>
+/// Writes a stream into a <see cref="KernelRestoreModel"/> the way a VMM writes the data fd: in
+/// chunks, stopping at the first failed write. Payload bytes that nothing needs to see are
+/// skipped by seeking when the source is a file, so checking a multi-GiB image reads its
+/// headers, descriptor and GGTT, not its VRAM.
+/// </summary>
+public static class RestorePump
+{
+    /// <summary>QEMU's VFIO data buffer size (VFIO_MIG_DEFAULT_DATA_BUFFER_SIZE).</summary>
+    public const int DefaultChunkSize = 1 << 20;
+
+    /// <summary>Pushes <paramref name="source"/> through <paramref name="model"/> until it ends or a
+    /// write fails (unless the model continues after errors); returns the failed write, if any.
+    /// The caller then calls <see cref="KernelRestoreModel.Finish"/>.</summary>
+    public static RuleViolation? Run(Stream source, KernelRestoreModel model, IProgress<long>? progress = null, int chunkSize = DefaultChunkSize)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(model);
+        var buffer = ArrayPool<byte>.Shared.Rent(chunkSize);
+        RuleViolation? first = null;
+        try
+        {
+            while (true)
+            {
+                var skippable = model.SkippablePayload;
+                if (skippable > (ulong)chunkSize && Available(source) is { } available)
+                {
+                    var n = Math.Min(skippable, (ulong)available);
+                    source.Seek((long)n, SeekOrigin.Current);
+                    var skipped = model.Skip(n);
+                    first ??= skipped;
+                    progress?.Report(model.Position);
+                    if (n < skippable || (first is not null && model.Failure is not null)) break;
+                    continue;
+                }
+                var read = source.Read(buffer, 0, chunkSize);
+                if (read == 0) break;
+                var written = model.Write(buffer.AsSpan(0, read));
+                first ??= written;
+                if (model.Failure is not null) break;
+                progress?.Report(model.Position);
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+        return first;
+    }
+
+    private static long? Available(Stream source)
+    {
+        if (!source.CanSeek) return null;
+        try
+        {
+            return Math.Max(0, source.Length - source.Position);
+        }
+        catch (Exception e) when (e is NotSupportedException or IOException)
+        {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,16 @@
+using XeStreamKit.Driver;
+
+namespace XeStreamKit.Validation;
+
+/// <summary>One finding of a validation: rule, severity in the profile, where, what.</summary>
+public sealed record Diagnostic(RuleInfo Rule, Severity Severity, long StreamOffset, long PacketIndex, string Message)
+{
+    /// <summary>For driver rules: what user space sees.</summary>
+    public Errno Errno { get; init; }
+
+    /// <summary>For driver rules: when user space sees it.</summary>
+    public ReportedAt ReportedAt { get; init; }
+
+    /// <summary>For deferred rules: the error the GT worker hits.</summary>
+    public Errno Cause { get; init; }
+}

@@ -1,0 +1,86 @@
+using XeStreamKit.Compatibility;
+using XeStreamKit.Driver;
+
+namespace XeStreamKit.Validation;
+
+/// <summary>What to validate against.</summary>
+public sealed record ValidationOptions
+{
+    /// <summary>The rule profile.</summary>
+    public Profile Profile { get; init; } = Profile.Kernel;
+
+    /// <summary>The restore target; null validates against the device the stream's descriptor names.</summary>
+    public TargetProfile? Target { get; init; }
+
+    /// <summary>Driver version when there is no explicit target.</summary>
+    public DriverVersion Driver { get; init; } = DriverVersion.Newest;
+
+    /// <summary>Diagnostics kept per rule (the rest are counted).</summary>
+    public int MaxDiagnosticsPerRule { get; init; } = DiagnosticCollector.DefaultMaxPerRule;
+
+    /// <summary>Told the stream position as it advances.</summary>
+    public IProgress<long>? Progress { get; init; }
+}
+
+/// <summary>The outcome of a validation.</summary>
+public sealed record ValidationReport(Profile Profile, TargetProfile Target, IReadOnlyList<Diagnostic> Diagnostics, IReadOnlyDictionary<string, long> Counts,
+    long Errors, long Warnings, long Packets, long Bytes, IReadOnlyDictionary<byte, IntervalSet> VramCoverage)
+{
+    /// <summary>True when the profile reports no error.</summary>
+    public bool Valid => Errors == 0;
+
+    /// <summary>Occurrences of each rule that were counted but not kept.</summary>
+    public IEnumerable<(string Rule, long Count)> Suppressed(int maxPerRule) =>
+        Counts.Where(kv => kv.Value > maxPerRule).Select(kv => (kv.Key, kv.Value - maxPerRule));
+}
+
+/// <summary>
+/// One-pass, constant-memory validation of a migration stream against a profile: the kernel
+/// rules come from running the stream through the <see cref="KernelRestoreModel"/> in diagnostic
+/// mode (the one model of the driver), the strict rules from a <see cref="StrictChecker"/>
+/// watching the same pass. Never throws on bad data: every problem is a diagnostic.
+/// </summary>
+public static class StreamValidator
+{
+    /// <summary>Validates <paramref name="source"/> from its current position to its end.</summary>
+    public static ValidationReport Validate(Stream source, ValidationOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        options ??= new ValidationOptions();
+        var collector = new DiagnosticCollector(options.Profile, options.MaxDiagnosticsPerRule);
+        var coverage = new VramCoverageObserver(collector);
+        KernelRestoreModel? model = null;
+        IRestoreObserver observer = options.Profile == Profile.Strict ? new StrictChecker(coverage, () => model!.Target) : coverage;
+        var target = options.Target ?? TargetProfile.SelfDescribed(null, null, options.Driver);
+        model = new KernelRestoreModel(target, observer: observer, continueAfterErrors: true, selfDescribed: options.Target is null);
+        model.Setup();
+        RestorePump.Run(source, model, options.Progress);
+        model.Finish();
+        return new ValidationReport(options.Profile, model.Target, collector.Diagnostics, collector.Counts, collector.Errors, collector.Warnings,
+            model.PacketCount, model.Position, coverage.Coverage);
+    }
+
+    /// <summary>Records the LMEM ranges VRAM chunks cover, per tile (for reports), from headers alone.</summary>
+    private sealed class VramCoverageObserver(IRestoreObserver next) : IRestoreObserver
+    {
+        private readonly Dictionary<byte, IntervalSet> _coverage = [];
+
+        public IReadOnlyDictionary<byte, IntervalSet> Coverage => _coverage;
+
+        public void OnPacketStart(in Format.PacketHeader header, long index, long streamOffset)
+        {
+            if (header.Type == Format.PacketType.Vram && header.Offset + header.Size >= header.Offset)
+            {
+                if (!_coverage.TryGetValue(header.TileId, out var set)) _coverage[header.TileId] = set = new IntervalSet();
+                set.Add(header.Offset, header.Offset + header.Size);
+            }
+            next.OnPacketStart(header, index, streamOffset);
+        }
+
+        public bool WantsPayload(in Format.PacketHeader header) => next.WantsPayload(header);
+        public void OnPayload(ReadOnlySpan<byte> chunk) => next.OnPayload(chunk);
+        public void OnPacketEnd() => next.OnPacketEnd();
+        public void OnViolation(RuleViolation violation) => next.OnViolation(violation);
+        public void OnEnd(long streamLength) => next.OnEnd(streamLength);
+    }
+}
