@@ -13,9 +13,12 @@ public static class XskApp
         var root = new RootCommand("XeStreamKit: inspect, validate, save and restore Intel Xe SR-IOV VF migration streams")
         {
             InspectCommand.Create(ctx),
+            ValidateCommand.Create(ctx),
+            CompatCommand.Create(ctx),
             DemoCommand.Create(ctx),
         };
-        var result = root.Parse(args);
+        // No response files: '@host.json' is a target spec, not a file of arguments.
+        var result = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
         var code = result.Invoke(new InvocationConfiguration { Output = ctx.Out, Error = ctx.Error, EnableDefaultExceptionHandler = false });
         ctx.Flush();
         return code;

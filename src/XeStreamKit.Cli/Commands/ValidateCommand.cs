@@ -1,0 +1,120 @@
+using System.CommandLine;
+using System.Text.Json;
+using XeStreamKit.Cli.Cli;
+using XeStreamKit.Driver;
+using XeStreamKit.Validation;
+
+namespace XeStreamKit.Cli.Commands;
+
+/// <summary><c>xsk validate &lt;stream|-&gt; [--profile kernel|strict]</c>: every diagnostic, exit 0 or 2.</summary>
+public static class ValidateCommand
+{
+    /// <summary>Builds the command.</summary>
+    public static Command Create(CliContext ctx)
+    {
+        var input = new Argument<string>("stream") { Description = "Migration stream: a file, a device or fifo, or - for stdin" };
+        var profile = new Option<string>("--profile") { Description = "kernel: what the driver rejects on restore; strict: also what a save from the driver looks like", DefaultValueFactory = _ => "kernel" };
+        profile.AcceptOnlyFromAmong("kernel", "strict");
+        var driver = new Option<string>("--driver") { Description = "Driver version whose behaviour to apply (6.19 or newest)", DefaultValueFactory = _ => "newest" };
+        driver.AcceptOnlyFromAmong("6.19", "newest");
+        var json = new Option<bool>("--json") { Description = "Print {\"valid\",\"profile\",\"diagnostics\":[...]}" };
+        var command = new Command("validate", "Check a migration stream against the driver's restore rules (kernel) or the shape of a driver save (strict)")
+        {
+            input, profile, driver, json,
+        };
+        command.SetAction(parse => CommandRunner.Run(ctx.Error, () =>
+        {
+            CatalogIds.TryParse(parse.GetValue(profile)!, out Profile p);
+            CatalogIds.TryParse(parse.GetValue(driver)!, out DriverVersion d);
+            var name = parse.GetValue(input)!;
+            using var stream = Inputs.Open(name, ctx.StdIn);
+            using var meter = new ProgressMeter(ctx.Error, ctx.Terminal, "validate", Inputs.KnownLength(stream));
+            var report = StreamValidator.Validate(stream, new ValidationOptions { Profile = p, Driver = d, Progress = meter });
+            meter.Dispose();
+            if (parse.GetValue(json)) WriteJson(ctx.StdOut, report, DiagnosticCollector.DefaultMaxPerRule);
+            else WriteText(ctx.Out, name, report, DiagnosticCollector.DefaultMaxPerRule);
+            return report.Valid ? ExitCode.Ok : ExitCode.InvalidStream;
+        }));
+        return command;
+    }
+
+    private static void WriteText(TextWriter w, string name, ValidationReport r, int maxPerRule)
+    {
+        var verdict = r.Valid ? "valid" : "INVALID";
+        w.WriteLine($"{(name == "-" ? "stdin" : name)}: {verdict} for the {CatalogIds.Of(r.Profile)} profile ({r.Packets} packets, {Units.Bytes(r.Bytes)}; {r.Target.Describe()}): {Plural(r.Errors, "error")}, {Plural(r.Warnings, "warning")}");
+        foreach (var d in r.Diagnostics)
+        {
+            var where = d.PacketIndex >= 0 ? $"#{d.PacketIndex}" : "end";
+            w.WriteLine($"{Severity(d.Severity),-8} {d.Rule.Id,-20} {Units.Hex((ulong)d.StreamOffset),-12} {where,-6} {d.Message}{Consequence(d)}");
+        }
+        foreach (var (rule, count) in r.Suppressed(maxPerRule))
+            w.WriteLine($"... {count} more {rule} not shown");
+    }
+
+    private static string Consequence(Diagnostic d) => d.ReportedAt switch
+    {
+        ReportedAt.Write => $"  [{ErrnoText.Name(d.Errno)} on write()]",
+        ReportedAt.Finish when d.Cause != Errno.None => $"  [{ErrnoText.Name(d.Errno)} when leaving RESUMING; GT worker: {ErrnoText.Name(d.Cause)}]",
+        ReportedAt.Finish => $"  [{ErrnoText.Name(d.Errno)} when leaving RESUMING]",
+        ReportedAt.Setup => $"  [{ErrnoText.Name(d.Errno)} entering RESUMING]",
+        _ => "",
+    };
+
+    private static string Severity(Severity s) => s switch
+    {
+        Validation.Severity.Error => "error",
+        Validation.Severity.Warning => "warning",
+        _ => "info",
+    };
+
+    private static string Plural(long n, string what) => $"{n} {what}{(n == 1 ? "" : "s")}";
+
+    private static void WriteJson(Stream stdout, ValidationReport r, int maxPerRule)
+    {
+        using var w = new Utf8JsonWriter(stdout, new JsonWriterOptions { Indented = true });
+        w.WriteStartObject();
+        w.WriteBoolean("valid", r.Valid);
+        w.WriteString("profile", CatalogIds.Of(r.Profile));
+        w.WriteString("driver", CatalogIds.Of(r.Target.Driver));
+        w.WriteString("target", r.Target.Describe());
+        w.WriteNumber("packets", r.Packets);
+        w.WriteNumber("bytes", r.Bytes);
+        w.WriteNumber("errors", r.Errors);
+        w.WriteNumber("warnings", r.Warnings);
+        w.WriteStartArray("diagnostics");
+        foreach (var d in r.Diagnostics)
+        {
+            w.WriteStartObject();
+            w.WriteString("rule", d.Rule.Id);
+            w.WriteString("severity", Severity(d.Severity));
+            w.WriteNumber("streamOffset", d.StreamOffset);
+            w.WriteNumber("packetIndex", d.PacketIndex);
+            w.WriteString("message", d.Message);
+            JsonOut.Errno(w, "errno", d.Errno);
+            w.WriteString("reportedAt", JsonOut.ReportedAt(d.ReportedAt));
+            JsonOut.Errno(w, "cause", d.Cause, withValue: false);
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+        w.WriteStartObject("suppressed");
+        foreach (var (rule, count) in r.Suppressed(maxPerRule)) w.WriteNumber(rule, count);
+        w.WriteEndObject();
+        w.WriteStartObject("vramCoverage");
+        foreach (var (tile, set) in r.VramCoverage)
+        {
+            w.WriteStartArray(tile.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            foreach (var (start, end) in set.Ranges)
+            {
+                w.WriteStartArray();
+                w.WriteNumberValue(start);
+                w.WriteNumberValue(end);
+                w.WriteEndArray();
+            }
+            w.WriteEndArray();
+        }
+        w.WriteEndObject();
+        w.WriteEndObject();
+        w.Flush();
+        stdout.Write("\n"u8);
+    }
+}
