@@ -118,6 +118,28 @@ public class GeneratorTests
         assembly.GetType("Probe")!.GetMethod("Crc")!.Invoke(null, [bytes]).ShouldBe(0x12345678u);
     }
 
+    [Fact]
+    public void The_rule_and_device_catalogs_generate_and_reject_what_they_do_not_understand()
+    {
+        var rules = File.ReadAllText(Path.Combine(RepoPaths.Root, "spec", "rules.yaml"));
+        var devices = File.ReadAllText(Path.Combine(RepoPaths.Root, "spec", "devices.yaml"));
+        var (ok, _, _) = Generate(rules, path: "/spec/rules.yaml");
+        ok.Diagnostics.ShouldBeEmpty();
+        GeneratedSource(ok).ShouldContain("public static RuleInfo XeHdrVersion { get; }");
+        var (okDevices, _, _) = Generate(devices, path: "/spec/devices.yaml");
+        okDevices.Diagnostics.ShouldBeEmpty();
+        GeneratedSource(okDevices).ShouldContain("public static PlatformInfo Bmg { get; }");
+
+        var badKey = Generate(ReplaceFirst(rules, "    severity: error\n", "    severity: error\n    weight: 3\n"), path: "/spec/rules.yaml").Run;
+        badKey.Diagnostics.ShouldContain(d => d.Id == "XSK001" && d.GetMessage().Contains("key 'weight' is not supported"));
+        var badErrno = Generate(ReplaceFirst(rules, "errno: ENODEV", "errno: enodev"), path: "/spec/rules.yaml").Run;
+        badErrno.Diagnostics.ShouldContain(d => d.Id == "XSK002" && d.GetMessage().Contains("'enodev' is not an errno name"));
+        var dupDevice = Generate(ReplaceFirst(devices, "0xE202, ", "0xE202, 0xB080, "), path: "/spec/devices.yaml").Run;
+        dupDevice.Diagnostics.ShouldContain(d => d.Id == "XSK002" && d.GetMessage().Contains("device id 0xB080 is listed 2 times"));
+        var badKind = Generate(ReplaceFirst(devices, "kind: media", "kind: render"), path: "/spec/devices.yaml").Run;
+        badKind.Diagnostics.ShouldContain(d => d.GetMessage().Contains("kind 'render' is not main or media"));
+    }
+
     private static string ReplaceFirst(string text, string anchor, string replacement)
     {
         var i = text.IndexOf(anchor, StringComparison.Ordinal);

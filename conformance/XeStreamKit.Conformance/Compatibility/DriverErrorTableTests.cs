@@ -1,0 +1,166 @@
+using FsCheck;
+using FsCheck.Fluent;
+using XeStreamKit.Compatibility;
+using XeStreamKit.Conformance.Support;
+using XeStreamKit.Driver;
+using XeStreamKit.Format;
+using XeStreamKit.Validation;
+using static XeStreamKit.Conformance.Support.PacketList;
+
+namespace XeStreamKit.Conformance.Compatibility;
+
+/// <summary>
+/// The restore error table of the facts file (§6.4), row by row, through <c>compat</c>'s
+/// prediction: the errno, when user space sees it, and from which packet.
+/// </summary>
+public class DriverErrorTableTests
+{
+    private static readonly TargetProfile T = SmallBmg;
+
+    private static List<Pkt> Save() => DriverSave(T);
+
+    private static CompatibilityResult Check(byte[] bytes, TargetProfile? target = null) =>
+        CompatibilityCheck.Check(new MemoryStream(bytes), target ?? T);
+
+    public static TheoryData<string, byte[], string, string, long, string> Rows() => new()
+    {
+        // row, stream, errno, reported at, packet index, rule
+        { "version != 1", Save().With(3, p => p with { Version = 0 }).Bytes(), "EINVAL", "write", 3, "XE-HDR-VERSION" },
+        { "gt_id not a GT", Save().With(6, p => p with { Gt = 2 }).Bytes(), "EINVAL", "write", 6, "XE-HDR-GT" },
+        { "payload allocation fails", Save().With(1, p => p with { SizeOverride = 3UL << 30 }).Bytes(), "ENOMEM", "write", 1, "XE-HDR-ALLOC" },
+        { "type 0", Save().With(1, p => p with { Type = 0 }).Bytes(), "EINVAL", "write", 1, "XE-HDR-TYPE" },
+        { "tile/GT mismatch", Save().With(3, p => p with { Tile = 1 }).Bytes(), "EINVAL", "write", 3, "XE-HDR-TILE" },
+        { "descriptor tile/gt != 0", Save().With(0, p => p with { Tile = 1 }).Bytes(), "EINVAL", "write", 0, "XE-DESC-ROUTE" },
+        { "descriptor size % 4", Save().With(0, p => p with { Payload = [.. p.Payload, 9] }).Bytes(), "EINVAL", "write", 0, "XE-DESC-DWORDS" },
+        { "truncated KLV", Save().With(0, _ => new Pkt(PacketType.Descriptor, 0, 0, BitConverter.GetBytes(0xF0010002u).Concat(BitConverter.GetBytes(0xE20Bu)).ToArray())).Bytes(), "ENODATA", "write", 0, "XE-DESC-KLV" },
+        { "devid mismatch", Save().With(0, _ => Descriptor(0xE211, 0)).Bytes(), "ENODEV", "write", 0, "XE-DESC-DEVID" },
+        { "revid mismatch", Save().With(0, _ => Descriptor(0xE20B, 3)).Bytes(), "ENODEV", "write", 0, "XE-DESC-REVID" },
+        { "trailer with non-zero tile/gt", Save().With(8, p => p with { Tile = 1 }).Bytes(), "EINVAL", "write", 8, "XE-TRL-ROUTE" },
+        { "trailer with non-zero offset/size", Save().With(8, p => p with { Payload = [0, 0, 0, 0] }).Bytes(), "EINVAL", "write", 8, "XE-TRL-EMPTY" },
+        { "GT already failed", Save().With(3, _ => Mmio(0, 8)).Bytes(), "EIO", "write", 4, "XE-GT-FAILED" },
+        { "GGTT size mismatch", Save().With(2, _ => Ggtt(0, 5)).Bytes(), "EIO", "write", 3, "XE-GT-FAILED" },
+        { "GGTT with no node", [.. Save().Take(8).Bytes(), .. Ggtt(1, 4).Bytes(), .. Trailer().Bytes()], "EIO", "finish", 8, "XE-GGTT-NODE" },
+        { "MMIO size != 16", Save().With(7, _ => Mmio(1, 20)).Bytes(), "EIO", "finish", 7, "XE-MMIO-SIZE" },
+        { "VRAM out of bounds", Save().With(5, _ => Vram(0, 12288, 8192)).Bytes(), "EIO", "finish", 5, "XE-VRAM-BOUNDS" },
+        { "VRAM without LMEM", [.. Save().Take(8).Bytes(), .. Vram(1, 0, 4096).Bytes(), .. Trailer().Bytes()], "EIO", "finish", 8, "XE-VRAM-LMEM" },
+        { "GuC empty", [.. Save().Take(8).Bytes(), .. Guc(1, 0).Bytes(), .. Trailer().Bytes()], "EIO", "finish", 8, "XE-GUC-EMPTY" },
+        { "GuC empty, then more for that GT", Save().With(6, _ => Guc(1, 0)).Bytes(), "EIO", "write", 7, "XE-GT-FAILED" },
+        { "missing trailer", Save().Take(8).Bytes(), "ETIMEDOUT", "finish", -1, "XE-TRL-MISSING" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Rows))]
+    public void Compat_reproduces_the_row(string row, byte[] stream, string errno, string at, long packet, string rule)
+    {
+        var r = Check(stream);
+        r.Compatible.ShouldBeFalse(row);
+        var f = r.Failure!;
+        (ErrnoText.Name(f.Errno), At(f.At), f.PacketIndex, f.Rule.Id).ShouldBe((errno, at, packet, rule), row + ": " + r.Reason);
+    }
+
+    private static string At(ReportedAt at) => at.ToString().ToLowerInvariant();
+
+    [Fact]
+    public void An_async_failure_names_its_cause_and_surfaces_when_leaving_resuming()
+    {
+        var r = Check(Save().With(7, _ => Mmio(1, 20)).Bytes());
+        r.Failure!.Cause!.Rule.ShouldBe(Rules.XeMmioSize);
+        r.Failure.Cause.InternalErrno.ShouldBe(Errno.EINVAL);
+        r.Reason.ShouldBe("MMIO payload is 20 bytes, not 16: the GT worker fails packet #7 (offset 0x4168) with EINVAL, so leaving RESUMING fails with EIO");
+    }
+
+    [Fact]
+    public void The_devid_mismatch_message_is_the_documented_one()
+    {
+        var r = Check(Save().Bytes(), T with { DeviceId = 0xE211 });
+        r.Reason.ShouldBe("descriptor devid 0xE20B != target 0xE211: restore write() of packet #0 (offset 0x0) fails with ENODEV");
+    }
+
+    [Fact]
+    public void What_the_driver_ignores_restores_with_a_warning()
+    {
+        var unknown = Check(Save().Take(1).Append(new Pkt((PacketType)7, 0, 1, [1, 2])).Concat(Save().Skip(1)).Bytes());
+        unknown.Compatible.ShouldBeTrue();
+        unknown.Warnings.Single().Rule.ShouldBe(Rules.XeTypeUnknown);
+
+        var afterTrailer = Check([.. Save().Bytes(), .. Mmio(1).Bytes()]);
+        afterTrailer.Compatible.ShouldBeTrue();
+        afterTrailer.Warnings.Single().Message.ShouldBe("GT 1 data after the trailer is queued and never applied");
+
+        var noDescriptor = Check(Save().Skip(1).Bytes());
+        noDescriptor.Compatible.ShouldBeTrue();
+
+        var flags = Check(Save().With(1, p => p with { Flags = 0xFFFF }).Bytes());
+        flags.Compatible.ShouldBeTrue();
+
+        var unknownKey = Check(Save().With(0, p => p with { Payload = [.. p.Payload, .. Klvs((0xF0AB, [7]))] }).Bytes());
+        unknownKey.Compatible.ShouldBeTrue();
+        unknownKey.Warnings.Single().Rule.ShouldBe(Rules.XeDescKey);
+    }
+
+    [Fact]
+    public void A_target_without_migration_support_refuses_resuming_with_enotty()
+    {
+        var r = Check(Save().Bytes(), T with { Guc = (70, 53, 0) });
+        (r.Failure!.Errno, r.Failure.At).ShouldBe((Errno.ENOTTY, ReportedAt.Setup));
+        r.Reason.ShouldBe("migration is not available on the target: GuC 70.53.0 is older than 70.54.0: entering RESUMING fails with ENOTTY");
+        Check(Save().Bytes(), T with { Guc = (70, 54, 0) }).Compatible.ShouldBeTrue();
+        Check(Save().Bytes(), T with { MemoryIrq = false }).Failure!.Errno.ShouldBe(Errno.ENOTTY);
+    }
+
+    [Fact]
+    public void Driver_versions_disagree_on_a_mismatch_ahead_of_a_truncated_klv()
+    {
+        // DEVID mismatch in KLV #0, then a KLV claiming 2 dwords with 1 present.
+        var descriptor = new Pkt(PacketType.Descriptor, 0, 0, Klvs((0xF001, [0xE211])).Concat(BitConverter.GetBytes(0xF0020002u)).Concat(new byte[4]).ToArray());
+        var bytes = Save().With(0, _ => descriptor).Bytes();
+        Check(bytes, T with { Driver = DriverVersion.V6_19 }).Failure!.Errno.ShouldBe(Errno.ENODEV);
+        Check(bytes, T with { Driver = DriverVersion.Newest }).Failure!.Errno.ShouldBe(Errno.ENODATA);
+        var truncatedOnly = Save().With(0, _ => new Pkt(PacketType.Descriptor, 0, 0, Klvs((0xF001, [0xE20B])).Concat(BitConverter.GetBytes(0xF0020002u)).Concat(new byte[4]).ToArray())).Bytes();
+        Check(truncatedOnly, T with { Driver = DriverVersion.V6_19 }).Failure!.Errno.ShouldBe(Errno.EINVAL);
+    }
+
+    [Fact]
+    public void A_devid_klv_of_length_0_is_compared_with_the_dword_after_its_header()
+    {
+        // DEVID len 0 followed by REVID: the driver compares the REVID header dword 0xF0020001 with the devid.
+        var descriptor = new Pkt(PacketType.Descriptor, 0, 0, BitConverter.GetBytes(0xF0010000u).Concat(Klvs((0xF002, [0]))).ToArray());
+        var r = Check(Save().With(0, _ => descriptor).Bytes());
+        r.Failure!.Rule.ShouldBe(Rules.XeDescDevid);
+        r.Failure.Message.ShouldBe("descriptor devid 0xF0020001 != target 0xE20B");
+    }
+
+    [Fact]
+    public void Packets_after_a_failed_write_are_refused()
+    {
+        var model = new KernelRestoreModel(T);
+        var bad = Save().With(0, _ => Descriptor(0xE211, 0)).Bytes();
+        var first = model.Write(bad);
+        first!.Errno.ShouldBe(Errno.ENODEV);
+        model.Write(Trailer().Bytes()).ShouldBeSameAs(first);
+        model.Finish().ShouldBeSameAs(first);
+    }
+
+    [Fact]
+    public void Any_split_of_the_writes_gives_the_same_outcome()
+    {
+        var vectors = Rows().Select(r => (byte[])r[1]).Append(Save().Bytes()).ToArray();
+        var arb = (from v in Gen.Choose(0, vectors.Length - 1) from seed in Gen.Choose(0, int.MaxValue) select (v, seed)).ToArbitrary();
+        Prop.ForAll(arb, input =>
+        {
+            var bytes = vectors[input.v];
+            var expected = Check(bytes);
+            var model = new KernelRestoreModel(T);
+            var rng = new Random(input.seed);
+            RuleViolation? failure = null;
+            for (var at = 0; at < bytes.Length && failure is null;)
+            {
+                var n = Math.Min(rng.Next(1, 40), bytes.Length - at);
+                failure = model.Write(bytes.AsSpan(at, n));
+                at += n;
+            }
+            failure ??= model.Finish();
+            (failure?.Rule, failure?.Errno, failure?.At, failure?.PacketIndex).ShouldBe((expected.Failure?.Rule, expected.Failure?.Errno, expected.Failure?.At, expected.Failure?.PacketIndex));
+        }).Check(PropertyConfig.Quick(150));
+    }
+}

@@ -1,0 +1,147 @@
+using XeStreamKit.Compatibility;
+using XeStreamKit.Conformance.Support;
+using XeStreamKit.Driver;
+using XeStreamKit.Format;
+using XeStreamKit.Validation;
+using static XeStreamKit.Conformance.Support.PacketList;
+
+namespace XeStreamKit.Conformance.Validation;
+
+/// <summary>
+/// Every rule of spec/rules.yaml (generated into <see cref="Rules"/>) has an implementation:
+/// a vector that breaks it is reported, and the driver-shaped vector is not.
+/// </summary>
+public class RuleCatalogTests
+{
+    private static readonly TargetProfile T = SmallBmg;
+
+    /// <summary>The driver's save of the small BMG VF: 0 desc, 1 guc, 2 ggtt, 3 mmio, 4-5 vram, 6 guc, 7 mmio, 8 trailer.</summary>
+    private static List<Pkt> Save() => DriverSave(T);
+
+    private sealed record Case(Func<byte[]> Failing, TargetProfile? Target = null, bool SelfDescribed = false, Func<byte[]>? Passing = null);
+
+    private static readonly Dictionary<string, Case> Cases = new()
+    {
+        ["XE-HDR-VERSION"] = new(() => Save().With(1, p => p with { Version = 2 }).Bytes()),
+        ["XE-HDR-GT"] = new(() => Save().With(1, p => p with { Gt = 7 }).Bytes()),
+        ["XE-HDR-ALLOC"] = new(() => Save().With(1, p => p with { SizeOverride = 4UL << 30 }).Take(2).Bytes()),
+        ["XE-HDR-TYPE"] = new(() => Save().With(1, p => p with { Type = 0 }).Bytes()),
+        ["XE-HDR-TILE"] = new(() => Save().With(1, p => p with { Tile = 1 }).Bytes()),
+        ["XE-DESC-ROUTE"] = new(() => Save().With(0, p => p with { Gt = 1 }).Bytes()),
+        ["XE-DESC-DWORDS"] = new(() => Save().With(0, p => p with { Payload = [.. p.Payload, 0, 0] }).Bytes()),
+        ["XE-DESC-KLV"] = new(() => Save().With(0, p => p with { Payload = Klvs((0xF001, [0xE20B])).Concat(BitConverter.GetBytes(0xF0020003u)).Concat(new byte[4]).ToArray() }).Bytes()),
+        ["XE-DESC-DEVID"] = new(() => Save().With(0, _ => Descriptor(0xE211, 0)).Bytes()),
+        ["XE-DESC-REVID"] = new(() => Save().With(0, _ => Descriptor(0xE20B, 1)).Bytes()),
+        ["XE-DESC-KEY"] = new(() => Save().With(0, p => p with { Payload = [.. p.Payload, .. Klvs((0xF0AB, [1, 2]))] }).Bytes()),
+        ["XE-TRL-ROUTE"] = new(() => Save().With(8, p => p with { Gt = 1 }).Bytes()),
+        ["XE-TRL-EMPTY"] = new(() => Save().With(8, p => p with { Offset = 16 }).Bytes()),
+        ["XE-GT-FAILED"] = new(() => Save().With(3, _ => Mmio(0, 12)).Bytes()),
+        ["XE-TYPE-UNKNOWN"] = new(() => Save().Take(1).Append(new Pkt((PacketType)7, 0, 0, [1, 2, 3, 4])).Concat(Save().Skip(1)).Bytes()),
+        ["XE-AFTER-TRAILER"] = new(() => [.. Save().Bytes(), .. Guc(1).Bytes()]),
+        ["XE-MMIO-SIZE"] = new(() => Save().With(7, _ => Mmio(1, 12)).Bytes()),
+        ["XE-GGTT-NODE"] = new(() => Save().With(6, _ => Ggtt(1, 4)).Bytes()),
+        ["XE-GGTT-SIZE"] = new(() => Save().With(2, _ => Ggtt(0, 3)).Bytes()),
+        ["XE-VRAM-LMEM"] = new(() => [.. Save().Take(8).Bytes(), .. Vram(1, 0, 4096).Bytes(), .. Trailer().Bytes()]),
+        ["XE-VRAM-BOUNDS"] = new(() => Save().With(5, _ => Vram(0, 16384, 4096)).Bytes()),
+        ["XE-GUC-EMPTY"] = new(() => Save().With(6, _ => Guc(1, 0)).Bytes()),
+        ["XE-TRL-MISSING"] = new(() => Save().Take(8).Bytes()),
+        ["XE-TRUNCATED"] = new(() => Save().Bytes()[..^5]),
+        ["XE-TGT-MIGRATION"] = new(() => Save().Bytes(), T with { Guc = (70, 44, 0) }, Passing: () => Save().Bytes()),
+        ["XE-S-DESC-FIRST"] = new(() => Save().With(0, _ => Guc(0)).With(1, _ => Descriptor(0xE20B, 0)).Bytes()),
+        ["XE-S-DESC-IDS"] = new(() => Save().With(0, _ => new Pkt(PacketType.Descriptor, 0, 0, Klvs((0xF001, [0xE20B]), (0xF002, [0, 0])))).Bytes()),
+        ["XE-S-DEVICE"] = new(() => Save().With(0, _ => Descriptor(0x1234, 0)).Bytes(), Target: null, SelfDescribed: true),
+        ["XE-S-TRL-LAST"] = new(() => [.. Save().Bytes(), .. Trailer().Bytes()]),
+        ["XE-S-GT-ORDER"] = new(() => Save().With(2, _ => Mmio(0)).With(3, _ => Ggtt(0, 4)).Bytes()),
+        ["XE-S-GT-PARTS"] = new(() => Save().Where((_, i) => i != 7).Bytes()),
+        ["XE-S-FLAGS"] = new(() => Save().With(1, p => p with { Flags = 1 }).Bytes()),
+        ["XE-S-OFFSET"] = new(() => Save().With(1, p => p with { Offset = 4096 }).Bytes()),
+        ["XE-S-GUC-SIZE"] = new(() => Save().With(1, _ => Guc(0, 62)).Bytes()),
+        ["XE-S-GGTT-SIZE"] = new(() => Save().With(2, p => p with { Payload = p.Payload[..^4] }).Bytes()),
+        ["XE-S-GGTT-VFID"] = new(() => Save().With(2, _ => Ggtt(0, 4, vfIdBits: 1UL << 2)).Bytes()),
+        ["XE-S-VRAM-CHUNK"] = new(() => Save().With(5, p => p with { SizeOverride = (512UL << 20) + 4096 }).Take(6).Bytes()),
+        ["XE-S-VRAM-ALIGN"] = new(() => Save().With(5, _ => Vram(0, 8192, 8000)).Bytes()),
+        ["XE-S-VRAM-CONTIGUOUS"] = new(() => Save().With(4, _ => Vram(0, 8192, 8192)).With(5, _ => Vram(0, 0, 8192)).Bytes()),
+    };
+
+    private static ValidationReport Validate(byte[] bytes, Case c, Profile profile = Profile.Strict) =>
+        StreamValidator.Validate(new MemoryStream(bytes), new ValidationOptions { Profile = profile, Target = c.SelfDescribed ? null : c.Target ?? T });
+
+    public static IEnumerable<object[]> RuleIds() => Rules.All.Select(r => new object[] { r.Id });
+
+    [Fact]
+    public void Every_rule_in_the_catalog_has_vectors_and_no_vector_names_an_unknown_rule()
+    {
+        Rules.All.Select(r => r.Id).Except(Cases.Keys).ShouldBeEmpty("rules without a vector (and so without a tested implementation)");
+        Cases.Keys.Except(Rules.All.Select(r => r.Id)).ShouldBeEmpty("vectors for rules the catalog does not have");
+    }
+
+    [Theory]
+    [MemberData(nameof(RuleIds))]
+    public void The_failing_vector_breaks_the_rule_and_the_driver_save_does_not(string ruleId)
+    {
+        var c = Cases[ruleId];
+        var failing = Validate(c.Failing(), c);
+        failing.Counts.Keys.ShouldContain(ruleId, string.Join("\n", failing.Diagnostics.Select(d => $"{d.Rule.Id}: {d.Message}")));
+        var d = failing.Diagnostics.First(x => x.Rule.Id == ruleId);
+        d.Message.ShouldNotBeNullOrWhiteSpace();
+        var rule = Rules.Find(ruleId)!;
+        d.Severity.ShouldBe(rule.SeverityIn(Profile.Strict));
+        if (rule.IsDriverRule) d.ReportedAt.ShouldBe(rule.Reported);
+
+        var passingBytes = c.Passing is null ? Save().Bytes() : null;
+        var passing = c.Passing is null
+            ? Validate(passingBytes!, c with { Target = c.SelfDescribed ? null : T })
+            : Validate(c.Passing(), c with { Target = T });
+        passing.Counts.Keys.ShouldNotContain(ruleId);
+    }
+
+    [Fact]
+    public void The_driver_save_is_valid_in_both_profiles_without_a_single_diagnostic()
+    {
+        foreach (var target in new[] { SmallBmg, SmallPtl })
+            foreach (var profile in new[] { Profile.Kernel, Profile.Strict })
+            {
+                var bytes = DriverSave(target).Bytes();
+                var withTarget = StreamValidator.Validate(new MemoryStream(bytes), new ValidationOptions { Profile = profile, Target = target });
+                withTarget.Diagnostics.ShouldBeEmpty();
+                var self = StreamValidator.Validate(new MemoryStream(bytes), new ValidationOptions { Profile = profile });
+                self.Diagnostics.ShouldBeEmpty();
+                self.Target.Platform.ShouldBe(target.Platform);
+            }
+    }
+
+    [Fact]
+    public void Strict_only_rules_stay_out_of_the_kernel_profile()
+    {
+        foreach (var rule in Rules.All.Where(r => !r.AppliesTo(Profile.Kernel)))
+        {
+            var c = Cases[rule.Id];
+            Validate(c.Failing(), c, Profile.Kernel).Counts.Keys.ShouldNotContain(rule.Id);
+        }
+    }
+
+    [Fact]
+    public void What_the_driver_ignores_is_a_warning_in_the_kernel_profile_and_an_error_in_strict()
+    {
+        var bytes = Cases["XE-TYPE-UNKNOWN"].Failing();
+        var kernel = Validate(bytes, Cases["XE-TYPE-UNKNOWN"], Profile.Kernel);
+        kernel.Valid.ShouldBeTrue();
+        kernel.Diagnostics.Single(d => d.Rule == Rules.XeTypeUnknown).Severity.ShouldBe(Severity.Warning);
+        Validate(bytes, Cases["XE-TYPE-UNKNOWN"], Profile.Strict).Valid.ShouldBeFalse();
+        Validate(Cases["XE-DESC-KEY"].Failing(), Cases["XE-DESC-KEY"], Profile.Kernel).Valid.ShouldBeTrue();
+    }
+
+    [Fact]
+    public void Catalog_entries_are_consistent()
+    {
+        foreach (var r in Rules.All)
+        {
+            r.Statement.ShouldNotBeNullOrWhiteSpace();
+            r.Reference.ShouldNotBeNullOrWhiteSpace();
+            (r.ErrnoFor(DriverVersion.Newest) != Errno.None).ShouldBe(r.IsDriverRule, r.Id);
+            if (r.Cause != Errno.None) r.Reported.ShouldBe(ReportedAt.Finish);
+        }
+        Rules.XeDescKlv.ErrnoFor(DriverVersion.V6_19).ShouldBe(Errno.EINVAL);
+        Rules.XeDescKlv.ErrnoFor(DriverVersion.Newest).ShouldBe(Errno.ENODATA);
+    }
+}

@@ -1,0 +1,110 @@
+using FsCheck;
+using FsCheck.Fluent;
+using XeStreamKit.Compatibility;
+using XeStreamKit.Conformance.Support;
+using XeStreamKit.Format;
+using XeStreamKit.Validation;
+using static XeStreamKit.Conformance.Support.PacketList;
+
+namespace XeStreamKit.Conformance.Validation;
+
+public class ValidatorRobustnessTests
+{
+    [Fact]
+    public void The_validator_never_throws_on_arbitrary_bytes()
+    {
+        var save = DriverSave(SmallBmg).Bytes();
+        var arb = (from mode in Gen.Choose(0, 2)
+                   from seed in Gen.Choose(0, int.MaxValue)
+                   from len in Gen.Choose(0, 600)
+                   from profile in Gen.Elements(Profile.Kernel, Profile.Strict)
+                   from withTarget in Gen.Elements(true, false)
+                   select (mode, seed, len, profile, withTarget)).ToArbitrary();
+        Prop.ForAll(arb, x =>
+        {
+            var rng = new Random(x.seed);
+            byte[] bytes;
+            if (x.mode == 0)
+            {
+                bytes = new byte[x.len];
+                rng.NextBytes(bytes);
+            }
+            else
+            {
+                // The driver save with random bytes flipped, or cut short.
+                bytes = (byte[])save.Clone();
+                for (var i = 0; i < 1 + x.len % 8; i++) bytes[rng.Next(bytes.Length)] = (byte)rng.Next(256);
+                if (x.mode == 2) bytes = bytes[..rng.Next(bytes.Length)];
+            }
+            var report = StreamValidator.Validate(ChunkedStream.Random(bytes, x.seed, 300),
+                new ValidationOptions { Profile = x.profile, Target = x.withTarget ? SmallBmg : null });
+            report.Bytes.ShouldBe(bytes.Length);
+            foreach (var d in report.Diagnostics) d.StreamOffset.ShouldBeInRange(0, bytes.Length);
+            CompatibilityCheck.Check(new MemoryStream(bytes), SmallBmg);
+        }).Check(PropertyConfig.Quick(300));
+    }
+
+    /// <summary>A BMG save with <paramref name="lmem"/> bytes of VRAM in 512 MiB chunks, payloads virtual.</summary>
+    private static SegmentStream BigSave(ulong lmem, bool seekable)
+    {
+        var target = TargetSpec.Parse($"bmg,lmem={lmem},ggtt=64KiB").Target;
+        var s = new SegmentStream(seekable);
+        var head = DriverSave(target with { LmemBytes = 0, HasLmem = false });
+        s.Add(head.Take(4).Bytes());
+        for (ulong off = 0; off < lmem; off += 512UL << 20)
+        {
+            var size = Math.Min(512UL << 20, lmem - off);
+            var h = new byte[Packet.HeaderSize];
+            new PacketHeader(1, PacketType.Vram, 0, 0, 0, off, size).Write(h);
+            s.Add(h).AddVirtual((long)size, (span, at) => span.Fill((byte)(at >> 12)));
+        }
+        s.Add(head.Skip(4).Bytes());
+        return s;
+    }
+
+    [Fact]
+    public void A_multi_gib_image_validates_in_constant_memory_and_skips_vram_when_it_can_seek()
+    {
+        var lmem = 16UL << 30;
+        var source = BigSave(lmem, seekable: true);
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var report = StreamValidator.Validate(source, new ValidationOptions { Profile = Profile.Strict, Target = TargetSpec.Parse($"bmg,lmem=16GiB,ggtt=64KiB").Target });
+        (GC.GetAllocatedBytesForCurrentThread() - before).ShouldBeLessThan(1 << 20);
+        report.Diagnostics.ShouldBeEmpty();
+        report.Bytes.ShouldBe(source.Length);
+        report.VramCoverage[0].Ranges.ShouldBe([(0UL, lmem)]);
+        report.Packets.ShouldBe(7 + 32);
+    }
+
+    [Fact]
+    public void A_gib_image_on_a_pipe_is_read_through_in_constant_memory()
+    {
+        var source = BigSave(1UL << 30, seekable: false);
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var report = StreamValidator.Validate(source, new ValidationOptions { Profile = Profile.Strict });
+        (GC.GetAllocatedBytesForCurrentThread() - before).ShouldBeLessThan(1 << 20);
+        report.Valid.ShouldBeTrue();
+        report.Bytes.ShouldBe(source.Length);
+    }
+
+    [Fact]
+    public void Diagnostics_are_capped_per_rule_and_the_rest_counted()
+    {
+        var packets = DriverSave(SmallBmg);
+        var many = packets.Take(1).Concat(Enumerable.Repeat(Guc(0) with { Flags = 1 }, 500)).Concat(packets.Skip(1)).ToList();
+        var report = StreamValidator.Validate(new MemoryStream(many.Bytes()), new ValidationOptions { Profile = Profile.Strict, Target = SmallBmg, MaxDiagnosticsPerRule = 10 });
+        report.Diagnostics.Count(d => d.Rule == Rules.XeSFlags).ShouldBe(10);
+        report.Counts["XE-S-FLAGS"].ShouldBe(500);
+        report.Suppressed(10).ShouldContain(("XE-S-FLAGS", 490L));
+    }
+
+    [Fact]
+    public void Writer_driver_shaped_streams_pass_strict_for_bmg_and_ptl()
+    {
+        foreach (var bytes in new[] { Vectors.Sample(64 * 1024), DriverSave(SmallPtl).Bytes() })
+            StreamValidator.Validate(new MemoryStream(bytes), new ValidationOptions { Profile = Profile.Strict }).Diagnostics.ShouldBeEmpty();
+        // Descriptor and trailer alone are what the kernel accepts, but not what a save looks like.
+        var minimal = StreamValidator.Validate(new MemoryStream(Vectors.MinimalStream), new ValidationOptions { Profile = Profile.Strict });
+        minimal.Diagnostics.Select(d => d.Rule.Id).Distinct().ShouldBe(["XE-S-GT-PARTS"]);
+    }
+}
