@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.InteropServices;
 
 namespace XeStreamKit.Synthetic;
 
@@ -33,10 +34,20 @@ public static class SeededBytes
             word.Slice(skip, head).CopyTo(destination);
             destination = destination[head..];
         }
-        while (destination.Length >= 8)
+        var whole = destination.Length / 8;
+        if (whole > 0)
         {
-            BinaryPrimitives.WriteUInt64LittleEndian(destination, Word(seed, index++));
-            destination = destination[8..];
+            var words = MemoryMarshal.Cast<byte, ulong>(destination[..(whole * 8)]);
+            var z = seed + (index + 1) * Golden;
+            for (var i = 0; i < words.Length; i++, z += Golden)
+            {
+                var x = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+                x = (x ^ (x >> 27)) * 0x94D049BB133111EBUL;
+                x ^= x >> 31;
+                words[i] = BitConverter.IsLittleEndian ? x : BinaryPrimitives.ReverseEndianness(x);
+            }
+            index += (ulong)whole;
+            destination = destination[(whole * 8)..];
         }
         if (!destination.IsEmpty)
         {

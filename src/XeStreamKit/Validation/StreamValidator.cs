@@ -26,6 +26,9 @@ public sealed record ValidationOptions
 public sealed record ValidationReport(Profile Profile, TargetProfile Target, IReadOnlyList<Diagnostic> Diagnostics, IReadOnlyDictionary<string, long> Counts,
     long Errors, long Warnings, long Packets, long Bytes, IReadOnlyDictionary<byte, IntervalSet> VramCoverage)
 {
+    /// <summary>Packets and payload bytes per type, in type order.</summary>
+    public IReadOnlyList<(Format.PacketType Type, long Count, ulong PayloadBytes)> PacketsByType { get; init; } = [];
+
     /// <summary>True when the profile reports no error.</summary>
     public bool Valid => Errors == 0;
 
@@ -48,7 +51,7 @@ public static class StreamValidator
         ArgumentNullException.ThrowIfNull(source);
         options ??= new ValidationOptions();
         var collector = new DiagnosticCollector(options.Profile, options.MaxDiagnosticsPerRule);
-        var coverage = new VramCoverageObserver(collector);
+        var coverage = new StreamStatsObserver(collector);
         KernelRestoreModel? model = null;
         IRestoreObserver observer = options.Profile == Profile.Strict ? new StrictChecker(coverage, () => model!.Target) : coverage;
         var target = options.Target ?? TargetProfile.SelfDescribed(null, null, options.Driver);
@@ -57,18 +60,23 @@ public static class StreamValidator
         RestorePump.Run(source, model, options.Progress);
         model.Finish();
         return new ValidationReport(options.Profile, model.Target, collector.Diagnostics, collector.Counts, collector.Errors, collector.Warnings,
-            model.PacketCount, model.Position, coverage.Coverage);
+            model.PacketCount, model.Position, coverage.Coverage) { PacketsByType = coverage.ByType };
     }
 
-    /// <summary>Records the LMEM ranges VRAM chunks cover, per tile (for reports), from headers alone.</summary>
-    private sealed class VramCoverageObserver(IRestoreObserver next) : IRestoreObserver
+    /// <summary>Counts packets per type and records the LMEM ranges VRAM chunks cover, per tile, from headers alone.</summary>
+    private sealed class StreamStatsObserver(IRestoreObserver next) : IRestoreObserver
     {
         private readonly Dictionary<byte, IntervalSet> _coverage = [];
+        private readonly SortedDictionary<byte, (long Count, ulong Bytes)> _byType = [];
 
         public IReadOnlyDictionary<byte, IntervalSet> Coverage => _coverage;
 
+        public IReadOnlyList<(Format.PacketType, long, ulong)> ByType => _byType.Select(kv => ((Format.PacketType)kv.Key, kv.Value.Count, kv.Value.Bytes)).ToList();
+
         public void OnPacketStart(in Format.PacketHeader header, long index, long streamOffset)
         {
+            _byType.TryGetValue((byte)header.Type, out var c);
+            _byType[(byte)header.Type] = (c.Count + 1, c.Bytes + header.Size);
             if (header.Type == Format.PacketType.Vram && header.Offset + header.Size >= header.Offset)
             {
                 if (!_coverage.TryGetValue(header.TileId, out var set)) _coverage[header.TileId] = set = new IntervalSet();

@@ -1,0 +1,139 @@
+using System.Buffers.Binary;
+using System.Numerics;
+using System.Runtime.CompilerServices;
+
+namespace XeStreamKit.Hashing;
+
+/// <summary>
+/// XXH64 (xxHash, 64-bit), incremental. Written out here because System.IO.Hashing cannot be
+/// restored on the project's machines; checked against the reference test vectors. Used for
+/// state digests of emulated devices and payload digests.
+/// </summary>
+public sealed class XxHash64
+{
+    private const ulong P1 = 0x9E3779B185EBCA87UL;
+    private const ulong P2 = 0xC2B2AE3D27D4EB4FUL;
+    private const ulong P3 = 0x165667B19E3779F9UL;
+    private const ulong P4 = 0x85EBCA77C2B2AE63UL;
+    private const ulong P5 = 0x27D4EB2F165667C5UL;
+    private const int Stripe = 32;
+
+    private readonly ulong _seed;
+    private readonly byte[] _pending = new byte[Stripe];
+    private ulong _v1, _v2, _v3, _v4;
+    private ulong _length;
+    private int _pendingLength;
+
+    /// <summary>Starts a hash with <paramref name="seed"/>.</summary>
+    public XxHash64(ulong seed = 0)
+    {
+        _seed = seed;
+        Reset();
+    }
+
+    /// <summary>XXH64 of <paramref name="data"/> in one call.</summary>
+    public static ulong Hash(ReadOnlySpan<byte> data, ulong seed = 0)
+    {
+        var h = new XxHash64(seed);
+        h.Append(data);
+        return h.GetCurrentHash();
+    }
+
+    /// <summary>Starts over.</summary>
+    public void Reset()
+    {
+        _v1 = unchecked(_seed + P1 + P2);
+        _v2 = unchecked(_seed + P2);
+        _v3 = _seed;
+        _v4 = unchecked(_seed - P1);
+        _length = 0;
+        _pendingLength = 0;
+    }
+
+    /// <summary>Adds <paramref name="data"/>.</summary>
+    public void Append(ReadOnlySpan<byte> data)
+    {
+        _length += (ulong)data.Length;
+        if (_pendingLength > 0)
+        {
+            var take = Math.Min(Stripe - _pendingLength, data.Length);
+            data[..take].CopyTo(_pending.AsSpan(_pendingLength));
+            _pendingLength += take;
+            data = data[take..];
+            if (_pendingLength < Stripe) return;
+            Stripes(_pending);
+            _pendingLength = 0;
+        }
+        var whole = data.Length / Stripe * Stripe;
+        if (whole > 0) Stripes(data[..whole]);
+        data[whole..].CopyTo(_pending);
+        _pendingLength = data.Length - whole;
+    }
+
+    /// <summary>Adds one little-endian 64-bit value.</summary>
+    public void Append(ulong value)
+    {
+        Span<byte> b = stackalloc byte[8];
+        BinaryPrimitives.WriteUInt64LittleEndian(b, value);
+        Append(b);
+    }
+
+    /// <summary>The hash of everything appended so far (appending may continue).</summary>
+    public ulong GetCurrentHash()
+    {
+        ulong h;
+        if (_length >= Stripe)
+        {
+            h = BitOperations.RotateLeft(_v1, 1) + BitOperations.RotateLeft(_v2, 7) + BitOperations.RotateLeft(_v3, 12) + BitOperations.RotateLeft(_v4, 18);
+            h = Merge(h, _v1);
+            h = Merge(h, _v2);
+            h = Merge(h, _v3);
+            h = Merge(h, _v4);
+        }
+        else h = unchecked(_seed + P5);
+        h += _length;
+
+        ReadOnlySpan<byte> rest = _pending.AsSpan(0, _pendingLength);
+        while (rest.Length >= 8)
+        {
+            h ^= Round(0, BinaryPrimitives.ReadUInt64LittleEndian(rest));
+            h = BitOperations.RotateLeft(h, 27) * P1 + P4;
+            rest = rest[8..];
+        }
+        if (rest.Length >= 4)
+        {
+            h ^= BinaryPrimitives.ReadUInt32LittleEndian(rest) * P1;
+            h = BitOperations.RotateLeft(h, 23) * P2 + P3;
+            rest = rest[4..];
+        }
+        foreach (var b in rest)
+        {
+            h ^= b * P5;
+            h = BitOperations.RotateLeft(h, 11) * P1;
+        }
+        h ^= h >> 33;
+        h *= P2;
+        h ^= h >> 29;
+        h *= P3;
+        h ^= h >> 32;
+        return h;
+    }
+
+    private void Stripes(ReadOnlySpan<byte> data)
+    {
+        ulong v1 = _v1, v2 = _v2, v3 = _v3, v4 = _v4;
+        for (var i = 0; i + Stripe <= data.Length; i += Stripe)
+        {
+            v1 = Round(v1, BinaryPrimitives.ReadUInt64LittleEndian(data[i..]));
+            v2 = Round(v2, BinaryPrimitives.ReadUInt64LittleEndian(data[(i + 8)..]));
+            v3 = Round(v3, BinaryPrimitives.ReadUInt64LittleEndian(data[(i + 16)..]));
+            v4 = Round(v4, BinaryPrimitives.ReadUInt64LittleEndian(data[(i + 24)..]));
+        }
+        (_v1, _v2, _v3, _v4) = (v1, v2, v3, v4);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong Round(ulong acc, ulong input) => BitOperations.RotateLeft(acc + input * P2, 31) * P1;
+
+    private static ulong Merge(ulong acc, ulong value) => (acc ^ Round(0, value)) * P1 + P4;
+}
