@@ -15,6 +15,8 @@ public static class XskApp
             InspectCommand.Create(ctx),
             ValidateCommand.Create(ctx),
             CompatCommand.Create(ctx),
+            SaveCommand.Create(ctx),
+            RestoreCommand.Create(ctx),
             DemoCommand.Create(ctx),
         };
         // No response files: '@host.json' is a target spec, not a file of arguments.

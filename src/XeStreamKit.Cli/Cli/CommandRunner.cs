@@ -25,6 +25,11 @@ public static class CommandRunner
             stderr.WriteLine($"xsk: {e.Message}");
             return ExitCode.Usage;
         }
+        catch (Devices.DeviceException e)
+        {
+            stderr.WriteLine($"xsk: {e.Message}");
+            return ExitCode.IoError;
+        }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             stderr.WriteLine($"xsk: {Describe(e)}");

@@ -1,0 +1,79 @@
+using System.Diagnostics;
+using System.Text.Json;
+using XeStreamKit.Devices;
+using XeStreamKit.Devices.Emulated;
+using XeStreamKit.Format;
+using XeStreamKit.Validation;
+
+namespace XeStreamKit.Cli.Cli;
+
+/// <summary>What a save or restore moved, for people or as JSON.</summary>
+public sealed record TransferSummary(string Operation, string Device, string Path, ValidationReport Stream, long? Estimate, StateDigest? Digest, TimeSpan Elapsed)
+{
+    /// <summary>Decimal GB per second.</summary>
+    public double GigabytesPerSecond => Elapsed.TotalSeconds > 0 ? Stream.Bytes / Elapsed.TotalSeconds / 1e9 : 0;
+
+    /// <summary>Runs <paramref name="body"/> and times it.</summary>
+    public static (T Result, TimeSpan Elapsed) Time<T>(Func<T> body)
+    {
+        var clock = Stopwatch.StartNew();
+        var result = body();
+        return (result, clock.Elapsed);
+    }
+
+    /// <summary>The state digest when the device is emulated.</summary>
+    public static StateDigest? DigestOf(IMigrationDevice device) => (device as EmulatedVfDevice)?.Vf.Digest();
+
+    /// <summary>Human summary.</summary>
+    public void WriteText(TextWriter w)
+    {
+        var types = string.Join(", ", Stream.PacketsByType.Select(t => $"{t.Count} {PacketTypeText.Id(t.Type)}"));
+        var where = Path == "-" ? "stdout" : Path;
+        var verb = Operation == "save" ? $"saved {Device} to {where}" : $"restored {where} into {Device}";
+        w.WriteLine($"{verb}: {Units.Bytes(Stream.Bytes)} in {Stream.Packets} packets ({types}) in {Elapsed.TotalSeconds:F2} s, {GigabytesPerSecond:F2} GB/s");
+        if (Estimate is { } e)
+            w.WriteLine($"driver size estimate {e} bytes, actual {Stream.Bytes} ({Stream.Bytes - e:+#;-#;0}: the estimate leaves out the descriptor and the trailer and counts one header for all VRAM chunks)");
+        w.WriteLine(Stream.Valid ? "stream: valid for the strict profile" : $"stream: {Stream.Errors} strict-profile errors (run xsk validate --profile strict for details)");
+        if (Digest is { } d) w.WriteLine($"state digest {d.Hex} ({string.Join(", ", d.Components.Select(c => c.Component))})");
+    }
+
+    /// <summary>JSON summary.</summary>
+    public void WriteJson(Stream output)
+    {
+        using var w = new Utf8JsonWriter(output, new JsonWriterOptions { Indented = true });
+        w.WriteStartObject();
+        w.WriteString("operation", Operation);
+        w.WriteString("device", Device);
+        w.WriteString("stream", Path);
+        w.WriteNumber("bytes", Stream.Bytes);
+        w.WriteNumber("packets", Stream.Packets);
+        w.WriteStartArray("packetsByType");
+        foreach (var (type, count, bytes) in Stream.PacketsByType)
+        {
+            w.WriteStartObject();
+            w.WriteString("type", PacketTypeText.Id(type));
+            w.WriteNumber("typeId", (byte)type);
+            w.WriteNumber("count", count);
+            w.WriteNumber("payloadBytes", bytes);
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+        if (Estimate is { } e) w.WriteNumber("sizeEstimate", e);
+        else w.WriteNull("sizeEstimate");
+        w.WriteBoolean("strictValid", Stream.Valid);
+        w.WriteNumber("strictErrors", Stream.Errors);
+        if (Digest is { } d)
+        {
+            w.WriteString("stateDigest", d.Hex);
+            w.WriteStartObject("stateDigestComponents");
+            foreach (var (c, v) in d.Components) w.WriteString(c, v.ToString("x16", System.Globalization.CultureInfo.InvariantCulture));
+            w.WriteEndObject();
+        }
+        else w.WriteNull("stateDigest");
+        w.WriteNumber("seconds", Math.Round(Elapsed.TotalSeconds, 3));
+        w.WriteNumber("gbPerSecond", Math.Round(GigabytesPerSecond, 3));
+        w.WriteEndObject();
+        w.Flush();
+        output.Write("\n"u8);
+    }
+}

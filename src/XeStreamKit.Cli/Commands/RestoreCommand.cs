@@ -1,0 +1,43 @@
+using System.CommandLine;
+using XeStreamKit.Cli.Cli;
+using XeStreamKit.Devices;
+using XeStreamKit.Validation;
+
+namespace XeStreamKit.Cli.Commands;
+
+/// <summary><c>xsk restore &lt;file|-&gt; --device &lt;spec&gt;</c>: pause the VF, write the stream into it
+/// (as a VMM writes the data fd), leave RESUMING. A failure exits 4 naming the errno and packet.</summary>
+public static class RestoreCommand
+{
+    /// <summary>Builds the command.</summary>
+    public static Command Create(CliContext ctx)
+    {
+        var input = new Argument<string>("stream") { Description = "Migration stream: a file, a device or fifo, or - for stdin" };
+        var device = new Option<string>("--device") { Description = "emulated:<platform>[,key=value...], debugfs:<vf directory> or vfio:<device path>", Required = true };
+        var resume = new Option<bool>("--resume") { Description = "Resume the VF after a successful restore" };
+        var json = new Option<bool>("--json") { Description = "Print the summary as JSON" };
+        var command = new Command("restore", "Restore a VF's migration state from a stream") { input, device, resume, json };
+        command.SetAction(parse => CommandRunner.Run(ctx.Error, () =>
+        {
+            var path = parse.GetValue(input)!;
+            using var source = Inputs.Open(path, ctx.StdIn);
+            using var dev = DeviceSpec.Open(parse.GetValue(device)!);
+            dev.Pause();
+            var (report, elapsed) = TransferSummary.Time(() =>
+            {
+                var sink = dev.BeginRestore();
+                using var meter = new ProgressMeter(ctx.Error, ctx.Terminal, "restore", Inputs.KnownLength(source));
+                var r = StreamValidator.Validate(new TeeStream(source, sink), new ValidationOptions { Profile = Profile.Strict, Progress = meter });
+                dev.FinishRestore();
+                return r;
+            });
+            var digest = TransferSummary.DigestOf(dev);
+            if (parse.GetValue(resume)) dev.Resume();
+            var summary = new TransferSummary("restore", dev.Description, path == "-" ? "stdin" : path, report, null, digest, elapsed);
+            if (parse.GetValue(json)) summary.WriteJson(ctx.StdOut);
+            else summary.WriteText(ctx.Out);
+            return ExitCode.Ok;
+        }));
+        return command;
+    }
+}

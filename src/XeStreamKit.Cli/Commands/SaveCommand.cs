@@ -1,0 +1,48 @@
+using System.CommandLine;
+using XeStreamKit.Cli.Cli;
+using XeStreamKit.Devices;
+using XeStreamKit.Validation;
+
+namespace XeStreamKit.Cli.Commands;
+
+/// <summary><c>xsk save --device &lt;spec&gt; -o &lt;file|-&gt;</c>: pause the VF, read its migration data to
+/// the end, finish the save. A file is written under a temporary name and renamed on success.</summary>
+public static class SaveCommand
+{
+    /// <summary>Builds the command.</summary>
+    public static Command Create(CliContext ctx)
+    {
+        var device = new Option<string>("--device") { Description = "emulated:<platform>[,key=value...], debugfs:<vf directory> or vfio:<device path>", Required = true };
+        var output = new Option<string>("--output", "-o") { Description = "Where the stream goes: a file, or - for stdout", Required = true };
+        var resume = new Option<bool>("--resume") { Description = "Resume the VF afterwards (by default it stays paused, as a migration source does)" };
+        var json = new Option<bool>("--json") { Description = "Print the summary as JSON" };
+        var command = new Command("save", "Save a VF's migration state to a stream") { device, output, resume, json };
+        command.SetAction(parse => CommandRunner.Run(ctx.Error, () =>
+        {
+            var path = parse.GetValue(output)!;
+            using var dev = DeviceSpec.Open(parse.GetValue(device)!);
+            using var file = path == "-" ? null : AtomicFile.Create(path);
+            var sink = file?.Stream ?? ctx.StdOut;
+            dev.Pause();
+            var estimate = dev.EstimateSize();
+            var (report, elapsed) = TransferSummary.Time(() =>
+            {
+                var data = dev.BeginSave();
+                using var meter = new ProgressMeter(ctx.Error, ctx.Terminal, "save", estimate);
+                var r = StreamValidator.Validate(new TeeStream(data, sink), new ValidationOptions { Profile = Profile.Strict, Progress = meter });
+                dev.FinishSave();
+                return r;
+            });
+            var digest = TransferSummary.DigestOf(dev);
+            if (parse.GetValue(resume)) dev.Resume();
+            sink.Flush();
+            file?.Commit();
+            var summary = new TransferSummary("save", dev.Description, path, report, estimate, digest, elapsed);
+            var toStdout = path != "-";
+            if (parse.GetValue(json)) summary.WriteJson(toStdout ? ctx.StdOut : new ErrorStream(ctx.Error));
+            else summary.WriteText(toStdout ? ctx.Out : ctx.Error);
+            return ExitCode.Ok;
+        }));
+        return command;
+    }
+}

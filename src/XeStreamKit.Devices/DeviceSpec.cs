@@ -1,0 +1,51 @@
+using XeStreamKit.Compatibility;
+using XeStreamKit.Devices.Emulated;
+using XeStreamKit.Text;
+
+namespace XeStreamKit.Devices;
+
+/// <summary>
+/// Opens the device a user names:
+/// <list type="bullet">
+/// <item><c>emulated:&lt;platform&gt;[,devid=..][,revid=..][,lmem=..][,ggtt=..][,seed=&lt;n&gt;][,vf=&lt;n&gt;][,chunk=&lt;size&gt;]</c> -
+/// the same keys and defaults as a compat target, so any target also names an emulated device;</item>
+/// <item><c>debugfs:&lt;vf directory&gt;</c> - the xe PF debugfs files of one VF;</item>
+/// <item><c>vfio:&lt;device path&gt;</c> - a VFIO device bound to xe-vfio-pci.</item>
+/// </list>
+/// </summary>
+public static class DeviceSpec
+{
+    /// <summary>Keys only emulated devices take: <c>seed</c> (state seed) and <c>chunk</c> (VRAM chunk size, for tests).</summary>
+    public static readonly IReadOnlyList<string> EmulatedKeys = ["seed", "chunk"];
+
+    /// <summary>Opens <paramref name="spec"/>.</summary>
+    public static IMigrationDevice Open(string spec, string what = "--device")
+    {
+        var colon = spec.IndexOf(':');
+        var kind = colon < 0 ? spec : spec[..colon];
+        var rest = colon < 0 ? "" : spec[(colon + 1)..];
+        return kind switch
+        {
+            "emulated" => OpenEmulated(rest, what),
+            _ => throw new SpecTextException($"{what}: '{spec}' is not a device (emulated:<platform>[,key=value...], debugfs:<vf directory>, vfio:<device path>)"),
+        };
+    }
+
+    /// <summary>An emulated PF for <paramref name="spec"/> and the VF it names (vf=, default 1).</summary>
+    public static EmulatedVfDevice OpenEmulated(string spec, string what = "--device")
+    {
+        var parsed = TargetSpec.Parse(spec, what, EmulatedKeys);
+        var seed = parsed.Extras.TryGetValue("seed", out var s) ? SpecText.ParseSize(s, $"{what} seed") : 1UL;
+        var target = parsed.Target;
+        var chunk = EmulatedPf.DriverVramChunk;
+        if (parsed.Extras.TryGetValue("chunk", out var c))
+        {
+            chunk = SpecText.ParseSize(c, $"{what} chunk");
+            if (chunk == 0 || chunk % VramStore.PageSize != 0 || chunk > EmulatedPf.DriverVramChunk)
+                throw new SpecTextException($"{what} chunk: must be a multiple of 4 KiB up to 512 MiB");
+        }
+        if (target.LmemBytes is { } l && l % VramStore.PageSize != 0) throw new SpecTextException($"{what} lmem: must be a multiple of 4 KiB");
+        var pf = new EmulatedPf(target, seed, Math.Max(8u, target.VfId)) { VramChunkSize = chunk };
+        return pf.Device(target.VfId);
+    }
+}

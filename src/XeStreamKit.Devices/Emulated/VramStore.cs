@@ -1,0 +1,169 @@
+using System.Buffers;
+using System.Collections;
+using XeStreamKit.Hashing;
+using XeStreamKit.Synthetic;
+
+namespace XeStreamKit.Devices.Emulated;
+
+/// <summary>
+/// An emulated VF's local memory without holding it: a page never written has the bytes
+/// <see cref="SeededBytes"/> makes from the VF's seed; a page written by a restore keeps only
+/// its XXH64 digest (8 bytes per 4 KiB page). Multi-GiB VRAM needs neither that much RAM nor
+/// disk, and two VFs are compared by digest.
+/// </summary>
+public sealed class VramStore
+{
+    /// <summary>Granularity of the store (the GPU page).</summary>
+    public const int PageSize = 4096;
+
+    private readonly ulong _seed;
+    private readonly BitArray? _written;
+    private readonly ulong[]? _digests;
+
+    /// <summary>LMEM of <paramref name="size"/> bytes (a multiple of 4 KiB) filled from <paramref name="seed"/>.</summary>
+    public VramStore(ulong size, ulong seed)
+    {
+        if (size % PageSize != 0) throw new ArgumentException("LMEM size must be a multiple of 4 KiB.", nameof(size));
+        Size = size;
+        _seed = seed;
+        var pages = size / PageSize;
+        if (pages > int.MaxValue) throw new ArgumentOutOfRangeException(nameof(size), "LMEM is too large to emulate.");
+        if (pages > 0)
+        {
+            _written = new BitArray((int)pages);
+            _digests = new ulong[pages];
+        }
+    }
+
+    /// <summary>Size in bytes.</summary>
+    public ulong Size { get; }
+
+    /// <summary>Digest of a page whose content the emulation lost: part of it was restored with
+    /// an unaligned chunk over a page only known by digest. It matches no real page.</summary>
+    public const ulong UnknownPageDigest = ulong.MaxValue;
+
+    /// <summary>Pages holding restored data.</summary>
+    public long WrittenPages { get; private set; }
+
+    /// <summary>Pages whose content is unknown (see <see cref="UnknownPageDigest"/>).</summary>
+    public long UnknownPages { get; private set; }
+
+    /// <summary>True when [offset, offset + length) holds only seeded bytes (it can be read back).</summary>
+    public bool IsSeeded(ulong offset, ulong length)
+    {
+        if (WrittenPages == 0 || length == 0) return true;
+        for (var p = offset / PageSize; p <= (offset + length - 1) / PageSize; p++)
+            if (_written![(int)p]) return false;
+        return true;
+    }
+
+    /// <summary>Reads seeded bytes; a range that a restore wrote cannot be read back.</summary>
+    public void Read(Span<byte> destination, ulong offset)
+    {
+        if (!IsSeeded(offset, (ulong)destination.Length))
+            throw new InvalidOperationException($"LMEM at 0x{offset:X} holds restored data this emulation keeps only as a digest.");
+        SeededBytes.Fill(destination, _seed, offset);
+    }
+
+    /// <summary>Digest of page <paramref name="page"/>.</summary>
+    public ulong PageDigest(ulong page)
+    {
+        if (_written![(int)page]) return _digests![page];
+        Span<byte> bytes = stackalloc byte[PageSize];
+        SeededBytes.Fill(bytes, _seed, page * PageSize);
+        return XxHash64.Hash(bytes);
+    }
+
+    /// <summary>Digest of the whole LMEM: XXH64 over the page digests in address order.</summary>
+    public ulong Digest()
+    {
+        var h = new XxHash64(0x5652414D);
+        for (ulong p = 0; p < Size / PageSize; p++) h.Append(PageDigest(p));
+        return h.GetCurrentHash();
+    }
+
+    /// <summary>Starts staging a restored chunk at <paramref name="offset"/>; nothing changes until <see cref="Staging.Commit"/>.</summary>
+    public Staging Stage(ulong offset, ulong length) => new(this, offset, length);
+
+    /// <summary>A restored chunk being received: pages are hashed as their bytes arrive and
+    /// applied together when the driver would apply the packet.</summary>
+    public sealed class Staging
+    {
+        private readonly VramStore _store;
+        private readonly ulong _offset;
+        private readonly ulong _end;
+        private readonly byte[] _page = ArrayPool<byte>.Shared.Rent(PageSize);
+        private readonly List<(ulong Page, ulong Digest)> _pages = [];
+        private ulong _position;
+        private ulong _pageIndex;
+        private int _pageFill;
+        private bool _pageUnknown;
+
+        internal Staging(VramStore store, ulong offset, ulong length)
+        {
+            _store = store;
+            _offset = offset;
+            _end = offset + length;
+            _position = offset;
+            BeginPage(offset / PageSize);
+        }
+
+        /// <summary>The next bytes of the chunk.</summary>
+        public void Write(ReadOnlySpan<byte> chunk)
+        {
+            while (!chunk.IsEmpty)
+            {
+                var inPage = (int)(_position % PageSize);
+                var take = Math.Min(PageSize - inPage, chunk.Length);
+                chunk[..take].CopyTo(_page.AsSpan(inPage));
+                chunk = chunk[take..];
+                _position += (ulong)take;
+                _pageFill = inPage + take;
+                if (_pageFill == PageSize) FinishPage();
+            }
+        }
+
+        /// <summary>Applies the chunk.</summary>
+        public void Commit()
+        {
+            if (_pageFill > 0 && _position == _end) FinishPage();
+            foreach (var (page, digest) in _pages)
+            {
+                if (!_store._written![(int)page])
+                {
+                    _store._written[(int)page] = true;
+                    _store.WrittenPages++;
+                }
+                if (digest == UnknownPageDigest && _store._digests![page] != UnknownPageDigest) _store.UnknownPages++;
+                _store._digests![page] = digest;
+            }
+            ArrayPool<byte>.Shared.Return(_page);
+        }
+
+        /// <summary>Drops the chunk.</summary>
+        public void Abort() => ArrayPool<byte>.Shared.Return(_page);
+
+        private void BeginPage(ulong page)
+        {
+            _pageIndex = page;
+            _pageUnknown = false;
+            // A chunk that does not start or end on a page boundary merges with what the page held.
+            var pageStart = page * PageSize;
+            if (_offset > pageStart || _end < pageStart + PageSize) Prefill(page);
+        }
+
+        private void Prefill(ulong page)
+        {
+            if (page >= _store.Size / PageSize) return;
+            if (_store._written![(int)page]) _pageUnknown = true;
+            else SeededBytes.Fill(_page.AsSpan(0, PageSize), _store._seed, page * PageSize);
+        }
+
+        private void FinishPage()
+        {
+            _pages.Add((_pageIndex, _pageUnknown ? UnknownPageDigest : XxHash64.Hash(_page.AsSpan(0, PageSize))));
+            _pageFill = 0;
+            if (_position < _end) BeginPage(_pageIndex + 1);
+        }
+    }
+}
