@@ -168,6 +168,17 @@ public class VfioMigrationDeviceTests
     }
 
     [Fact]
+    public void An_arc_the_kernel_refuses_is_reported_with_its_name_and_EINVAL()
+    {
+        var (device, kernel, _) = Open();
+        device.Pause();
+        kernel.Interpose = op => op == "SET MIG_DEVICE_STATE" ? Errno.EINVAL : null;
+        var e = Should.Throw<DeviceException>(device.BeginSave);
+        e.Message.ShouldBe("VFIO_DEVICE_FEATURE(MIG_DEVICE_STATE STOP -> STOP_COPY) failed with EINVAL");
+        e.ErrnoName.ShouldBe("EINVAL");
+    }
+
+    [Fact]
     public void A_save_fd_left_unread_is_dropped_by_finish_and_the_next_save_gets_a_new_one()
     {
         var (device, kernel, _) = Open();
