@@ -22,7 +22,7 @@ namespace XeStreamKit.Devices.Vfio;
 /// </remarks>
 public sealed class VfioMigrationDevice : IMigrationDevice
 {
-    /// <summary>Upper bound on SET requests for one state change (a path has at most 5 arcs;
+    /// <summary>Upper bound on SET requests for one state change (a path has at most 4 arcs;
     /// the rest is room for EINTR retries).</summary>
     private const int MaxRequests = 64;
 
@@ -36,10 +36,10 @@ public sealed class VfioMigrationDevice : IMigrationDevice
         _file = file;
         Description = description;
         var migration = new VfioFeatureMigration();
-        var r = Feature(ref migration, VfioUapi.VFIO_DEVICE_FEATURE_GET, VfioUapi.VFIO_DEVICE_FEATURE_MIGRATION);
+        var r = Get(ref migration, VfioUapi.VFIO_DEVICE_FEATURE_MIGRATION);
         if (r < 0)
             throw new DeviceException("VFIO_DEVICE_FEATURE(GET MIGRATION)", -r,
-                r == -(int)Errno.ENOTTY ? "the device has no migration support (bound to xe-vfio-pci? migration enabled on the PF? facts §10)" : null);
+                r == -(int)Errno.ENOTTY ? "the device has no migration support (is it a VF bound to xe-vfio-pci, with migration enabled on its PF?)" : null);
         MigrationFlags = (VfioMigrationFlags)migration.Data.Flags;
         if (!MigrationFlags.HasFlag(VfioMigrationFlags.STOP_COPY))
             throw new DeviceException("VFIO_DEVICE_FEATURE(GET MIGRATION)", (int)Errno.EOPNOTSUPP,
@@ -82,9 +82,7 @@ public sealed class VfioMigrationDevice : IMigrationDevice
     {
         ThrowIfDisposed();
         var state = new VfioFeatureMigState();
-        int r;
-        do r = Feature(ref state, VfioUapi.VFIO_DEVICE_FEATURE_GET, VfioUapi.VFIO_DEVICE_FEATURE_MIG_DEVICE_STATE);
-        while (r == -(int)Errno.EINTR);
+        var r = Get(ref state, VfioUapi.VFIO_DEVICE_FEATURE_MIG_DEVICE_STATE);
         if (r < 0) throw new DeviceException("VFIO_DEVICE_FEATURE(GET MIG_DEVICE_STATE)", -r);
         return (VfioDeviceState)state.Data.DeviceState;
     }
@@ -97,9 +95,7 @@ public sealed class VfioMigrationDevice : IMigrationDevice
         ThrowIfDisposed();
         const string operation = "VFIO_DEVICE_FEATURE(GET MIG_DATA_SIZE)";
         var size = new VfioFeatureMigDataSize();
-        int r;
-        do r = Feature(ref size, VfioUapi.VFIO_DEVICE_FEATURE_GET, VfioUapi.VFIO_DEVICE_FEATURE_MIG_DATA_SIZE);
-        while (r == -(int)Errno.EINTR);
+        var r = Get(ref size, VfioUapi.VFIO_DEVICE_FEATURE_MIG_DATA_SIZE);
         if (r == -(int)Errno.ENOTTY) return null;
         if (r < 0) throw new DeviceException(operation, -r);
         var length = size.Data.StopCopyLength;
@@ -145,8 +141,9 @@ public sealed class VfioMigrationDevice : IMigrationDevice
         MoveTo(VfioDeviceState.STOP);
     }
 
-    /// <summary>Closes the data fd and the device. The device is left in its state: closing the
-    /// VFIO device makes xe-vfio-pci reset its migration state to RUNNING.</summary>
+    /// <summary>Closes the data fd and the device, leaving the VF as it is. On close xe-vfio-pci
+    /// sets its migration state back to RUNNING (<c>xe_vfio_pci_reset</c>) but only drops the data
+    /// file, with no resume of its own: call <see cref="Resume"/> first.</summary>
     public void Dispose()
     {
         if (_disposed) return;
@@ -209,6 +206,15 @@ public sealed class VfioMigrationDevice : IMigrationDevice
             }
         }
         return dataFd;
+    }
+
+    /// <summary>A GET, retried while interrupted (it changes nothing).</summary>
+    private int Get<T>(ref T argument, uint feature) where T : unmanaged
+    {
+        int r;
+        do r = Feature(ref argument, VfioUapi.VFIO_DEVICE_FEATURE_GET, feature);
+        while (r == -(int)Errno.EINTR);
+        return r;
     }
 
     private int Feature<T>(ref T argument, uint op, uint feature) where T : unmanaged
