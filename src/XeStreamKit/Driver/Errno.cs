@@ -16,22 +16,36 @@ public enum Errno
     EIO = 5,
     /// <summary>No such device or address (no LMEM object).</summary>
     ENXIO = 6,
+    /// <summary>Bad file descriptor (I/O on a file not opened for it).</summary>
+    EBADF = 9,
     /// <summary>Try again.</summary>
     EAGAIN = 11,
     /// <summary>Out of memory.</summary>
     ENOMEM = 12,
+    /// <summary>Permission denied (debugfs or a VFIO node opened without the rights).</summary>
+    EACCES = 13,
     /// <summary>Bad address.</summary>
     EFAULT = 14,
     /// <summary>Device or resource busy.</summary>
     EBUSY = 16,
     /// <summary>No such device (descriptor devid/revid mismatch).</summary>
     ENODEV = 19,
+    /// <summary>Not a directory (a debugfs VF path that is a file).</summary>
+    ENOTDIR = 20,
+    /// <summary>Is a directory.</summary>
+    EISDIR = 21,
     /// <summary>Invalid argument.</summary>
     EINVAL = 22,
     /// <summary>Inappropriate ioctl for device.</summary>
     ENOTTY = 25,
+    /// <summary>No space left on device.</summary>
+    ENOSPC = 28,
     /// <summary>Illegal seek (positioned I/O on a stream file).</summary>
     ESPIPE = 29,
+    /// <summary>Broken pipe (the reader of a pipe went away).</summary>
+    EPIPE = 32,
+    /// <summary>File name too long.</summary>
+    ENAMETOOLONG = 36,
     /// <summary>No data available (truncated KLVs in newer kernels, GuC returned nothing).</summary>
     ENODATA = 61,
     /// <summary>Timer expired (VRAM copy fence timeout).</summary>
@@ -40,6 +54,10 @@ public enum Errno
     ENOPKG = 65,
     /// <summary>Protocol error (GuC returned more than it was given).</summary>
     EPROTO = 71,
+    /// <summary>Value too large for defined data type.</summary>
+    EOVERFLOW = 75,
+    /// <summary>Operation not supported (a VFIO device without STOP_COPY).</summary>
+    EOPNOTSUPP = 95,
     /// <summary>No buffer space available (no GuC buffer).</summary>
     ENOBUFS = 105,
     /// <summary>Connection timed out (restore did not finish in time).</summary>
