@@ -1,5 +1,8 @@
+using System.Text.RegularExpressions;
 using XeStreamKit.Compatibility;
+using XeStreamKit.Devices.Debugfs;
 using XeStreamKit.Devices.Emulated;
+using XeStreamKit.Devices.Vfio;
 using XeStreamKit.Text;
 
 namespace XeStreamKit.Devices;
@@ -10,13 +13,17 @@ namespace XeStreamKit.Devices;
 /// <item><c>emulated:&lt;platform&gt;[,devid=..][,revid=..][,lmem=..][,ggtt=..][,seed=&lt;n&gt;][,vf=&lt;n&gt;][,chunk=&lt;size&gt;]</c> -
 /// the same keys and defaults as a compat target, so any target also names an emulated device;</item>
 /// <item><c>debugfs:&lt;vf directory&gt;</c> - the xe PF debugfs files of one VF;</item>
-/// <item><c>vfio:&lt;device path&gt;</c> - a VFIO device bound to xe-vfio-pci.</item>
+/// <item><c>vfio:&lt;device path&gt;</c> - a VFIO device bound to xe-vfio-pci: the cdev
+/// (<c>vfio:/dev/vfio/devices/vfio0</c>) or a group and the device's PCI address
+/// (<c>vfio:/dev/vfio/12:0000:03:00.1</c>).</item>
 /// </list>
 /// </summary>
 public static class DeviceSpec
 {
     /// <summary>Keys only emulated devices take: <c>seed</c> (state seed) and <c>chunk</c> (VRAM chunk size, for tests).</summary>
     public static readonly IReadOnlyList<string> EmulatedKeys = ["seed", "chunk"];
+
+    private static readonly Regex GroupAndDevice = new(@"^(?<group>/dev/vfio/(noiommu-)?\d+):(?<bdf>[0-9a-fA-F]{4}:[0-9a-fA-F]{2}:[0-9a-fA-F]{2}\.[0-7])$", RegexOptions.CultureInvariant);
 
     /// <summary>Opens <paramref name="spec"/>.</summary>
     public static IMigrationDevice Open(string spec, string what = "--device")
@@ -27,6 +34,11 @@ public static class DeviceSpec
         return kind switch
         {
             "emulated" => OpenEmulated(rest, what),
+            "debugfs" when rest.Length > 0 => Directory.Exists(rest)
+                ? new DebugfsMigrationDevice(rest, "debugfs:" + rest)
+                : throw new IOException($"{what}: {rest} is not a directory (expected /sys/kernel/debug/dri/<BDF>/sriov/vf<N>)"),
+            "vfio" when GroupAndDevice.Match(rest) is { Success: true } m => VfioMigrationDevice.OpenGroup(m.Groups["group"].Value, m.Groups["bdf"].Value),
+            "vfio" when rest.Length > 0 => VfioMigrationDevice.OpenCdev(rest),
             _ => throw new SpecTextException($"{what}: '{spec}' is not a device (emulated:<platform>[,key=value...], debugfs:<vf directory>, vfio:<device path>)"),
         };
     }

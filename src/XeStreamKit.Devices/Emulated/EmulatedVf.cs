@@ -126,6 +126,15 @@ public sealed record StateDigest(IReadOnlyList<(string Component, ulong Digest)>
     /// <summary>The overall digest as 16 hex digits.</summary>
     public string Hex => Overall.ToString("x16", System.Globalization.CultureInfo.InvariantCulture);
 
+    /// <summary>Equal when every component digest is equal.</summary>
+    public bool Equals(StateDigest? other) => other is not null && Components.SequenceEqual(other.Components);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => Overall.GetHashCode();
+
+    /// <inheritdoc/>
+    public override string ToString() => $"{Hex} ({string.Join(", ", Components.Select(c => $"{c.Component}={c.Digest:x16}"))})";
+
     /// <summary>Components whose digest differs from <paramref name="other"/>'s.</summary>
     public IEnumerable<string> Differences(StateDigest other) =>
         Components.Select(c => c.Component).Union(other.Components.Select(c => c.Component))

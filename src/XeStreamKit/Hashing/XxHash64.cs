@@ -31,12 +31,13 @@ public sealed class XxHash64
         Reset();
     }
 
-    /// <summary>XXH64 of <paramref name="data"/> in one call.</summary>
+    /// <summary>XXH64 of <paramref name="data"/> in one call, without allocating.</summary>
     public static ulong Hash(ReadOnlySpan<byte> data, ulong seed = 0)
     {
-        var h = new XxHash64(seed);
-        h.Append(data);
-        return h.GetCurrentHash();
+        ulong v1 = unchecked(seed + P1 + P2), v2 = unchecked(seed + P2), v3 = seed, v4 = unchecked(seed - P1);
+        var whole = data.Length / Stripe * Stripe;
+        Stripes(data[..whole], ref v1, ref v2, ref v3, ref v4);
+        return Finish(v1, v2, v3, v4, seed, (ulong)data.Length, data[whole..]);
     }
 
     /// <summary>Starts over.</summary>
@@ -79,21 +80,22 @@ public sealed class XxHash64
     }
 
     /// <summary>The hash of everything appended so far (appending may continue).</summary>
-    public ulong GetCurrentHash()
+    public ulong GetCurrentHash() => Finish(_v1, _v2, _v3, _v4, _seed, _length, _pending.AsSpan(0, _pendingLength));
+
+    private static ulong Finish(ulong v1, ulong v2, ulong v3, ulong v4, ulong seed, ulong length, ReadOnlySpan<byte> rest)
     {
         ulong h;
-        if (_length >= Stripe)
+        if (length >= Stripe)
         {
-            h = BitOperations.RotateLeft(_v1, 1) + BitOperations.RotateLeft(_v2, 7) + BitOperations.RotateLeft(_v3, 12) + BitOperations.RotateLeft(_v4, 18);
-            h = Merge(h, _v1);
-            h = Merge(h, _v2);
-            h = Merge(h, _v3);
-            h = Merge(h, _v4);
+            h = BitOperations.RotateLeft(v1, 1) + BitOperations.RotateLeft(v2, 7) + BitOperations.RotateLeft(v3, 12) + BitOperations.RotateLeft(v4, 18);
+            h = Merge(h, v1);
+            h = Merge(h, v2);
+            h = Merge(h, v3);
+            h = Merge(h, v4);
         }
-        else h = unchecked(_seed + P5);
-        h += _length;
+        else h = unchecked(seed + P5);
+        h += length;
 
-        ReadOnlySpan<byte> rest = _pending.AsSpan(0, _pendingLength);
         while (rest.Length >= 8)
         {
             h ^= Round(0, BinaryPrimitives.ReadUInt64LittleEndian(rest));
@@ -119,9 +121,10 @@ public sealed class XxHash64
         return h;
     }
 
-    private void Stripes(ReadOnlySpan<byte> data)
+    private void Stripes(ReadOnlySpan<byte> data) => Stripes(data, ref _v1, ref _v2, ref _v3, ref _v4);
+
+    private static void Stripes(ReadOnlySpan<byte> data, ref ulong v1, ref ulong v2, ref ulong v3, ref ulong v4)
     {
-        ulong v1 = _v1, v2 = _v2, v3 = _v3, v4 = _v4;
         for (var i = 0; i + Stripe <= data.Length; i += Stripe)
         {
             v1 = Round(v1, BinaryPrimitives.ReadUInt64LittleEndian(data[i..]));
@@ -129,7 +132,6 @@ public sealed class XxHash64
             v3 = Round(v3, BinaryPrimitives.ReadUInt64LittleEndian(data[(i + 16)..]));
             v4 = Round(v4, BinaryPrimitives.ReadUInt64LittleEndian(data[(i + 24)..]));
         }
-        (_v1, _v2, _v3, _v4) = (v1, v2, v3, v4);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
