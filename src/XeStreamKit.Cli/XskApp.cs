@@ -14,6 +14,7 @@ public static class XskApp
         {
             InspectCommand.Create(ctx),
             DemoCommand.Create(ctx),
+            QemuCommand.Create(ctx),
         };
         var result = root.Parse(args);
         var code = result.Invoke(new InvocationConfiguration { Output = ctx.Out, Error = ctx.Error, EnableDefaultExceptionHandler = false });
