@@ -5,6 +5,7 @@ public sealed partial class QemuMigrationReader
     private bool _vfioTagsDone;
     private ulong _blockRemaining;
     private ulong _blockSize;
+    private long _blockOffset;
     private VfioDeviceDataStream? _dataStream;
 
     /// <summary>
@@ -40,6 +41,7 @@ public sealed partial class QemuMigrationReader
                     CountBlock(s, v, device, size);
                     if (size == 0) continue;
                     _blockRemaining = _blockSize = size;
+                    _blockOffset = _src.Position;
                     return true;
                 case VfioMigrationTag.DevSetupState:
                     v.SetupState = true;
@@ -159,10 +161,9 @@ public sealed partial class QemuMigrationReader
                 var s = _current!;
                 if (_blockRemaining > 0)
                 {
-                    var at = _src.Position;
                     var n = _src.Read(destination[..(int)Math.Min((ulong)destination.Length, _blockRemaining)]);
                     if (n == 0)
-                        throw QemuByteSource.Truncated(at, $"qemu {s.Label} device data block", _blockSize - _blockRemaining, _blockSize);
+                        throw QemuByteSource.Truncated(_blockOffset, $"qemu {s.Label} device data block", _blockSize - _blockRemaining, _blockSize);
                     _blockRemaining -= (ulong)n;
                     return n;
                 }
