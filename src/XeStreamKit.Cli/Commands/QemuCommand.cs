@@ -153,7 +153,14 @@ public static class QemuCommand
         QemuInjectResult result;
         using (var file = AtomicFile.Create(target))
         {
-            result = QemuDeviceStateInjector.Inject(source, device, xe, file.Stream, blockSize);
+            try
+            {
+                result = QemuDeviceStateInjector.Inject(source, device, xe, file.Stream, blockSize);
+            }
+            catch (MigrationStreamFormatException e) when (IsXeLevel(e))
+            {
+                throw InXeStream(e, "in --stream");
+            }
             file.Commit();
         }
         if (json)
@@ -186,13 +193,18 @@ public static class QemuCommand
         {
             return XeStreamChain.CopyVerified(data, destination);
         }
-        catch (MigrationStreamFormatException e) when (e.PacketIndex >= 0 || !e.Field.StartsWith("qemu", StringComparison.Ordinal))
+        catch (MigrationStreamFormatException e) when (IsXeLevel(e))
         {
-            // An Xe-level error: say whose data it is and that the offsets are in the Xe stream.
-            throw new MigrationStreamFormatException(e.StreamOffset, e.PacketIndex, e.PacketType, e.Field,
-                $"{e.Problem} (Xe stream offset, in the device data of {data.Device.IdStr} from file offset {Units.Hex((ulong)Math.Max(0, data.Device.FirstDataOffset))}): not an Xe packet chain");
+            throw InXeStream(e, $"in the device data of {data.Device.IdStr} from file offset {Units.Hex((ulong)Math.Max(0, data.Device.FirstDataOffset))}");
         }
     }
+
+    /// <summary>Errors from the Xe reader (not from the QEMU walk, whose fields start with "qemu").</summary>
+    private static bool IsXeLevel(MigrationStreamFormatException e) => !e.Field.StartsWith("qemu", StringComparison.Ordinal);
+
+    /// <summary>The same error, saying its offset is in an Xe stream and which one.</summary>
+    private static MigrationStreamFormatException InXeStream(MigrationStreamFormatException e, string where) =>
+        new(e.StreamOffset, e.PacketIndex, e.PacketType, e.Field, $"{e.Problem} (Xe stream offset, {where}): not an Xe packet chain");
 
     private interface ISectionsOutput
     {
@@ -230,12 +242,12 @@ public static class QemuCommand
             var sum = reader.Summary;
             if (sum.EofOffset >= 0)
             {
-                var desc = sum.VmDescriptionOffset >= 0 ? $"; JSON description of {sum.VmDescriptionLength} bytes at {Units.Hex((ulong)sum.VmDescriptionOffset)}" : "; no JSON description";
-                w.WriteLine($"EOF at {Units.Hex((ulong)sum.EofOffset)}{desc}; {sum.TrailingBytes} trailing bytes");
+                var desc = sum.VmDescriptionOffset >= 0 ? $"; JSON description of {Count(sum.VmDescriptionLength, "byte")} at {Units.Hex((ulong)sum.VmDescriptionOffset)}" : "; no JSON description";
+                w.WriteLine($"EOF at {Units.Hex((ulong)sum.EofOffset)}{desc}; {Count(sum.TrailingBytes, "trailing byte")}");
             }
             var footers = sum.SectionFooters switch { true => "on", false => "off", null => "unknown" };
             var stop = error is null ? "" : " (stopped at the error below)";
-            w.WriteLine($"{sum.Records} records, {sum.ScannedSections} delimited by scanning; section footers {footers}{stop}");
+            w.WriteLine($"{Count(sum.Records, "record")}, {sum.ScannedSections} delimited by scanning; section footers {footers}{stop}");
             if (reader.VfioDevices.Count == 0)
             {
                 w.WriteLine("VFIO devices: none");
@@ -247,16 +259,16 @@ public static class QemuCommand
 
         private static string Summarize(QemuSection s)
         {
-            if (s.Command is { } c) return $"{s.CommandLength} byte{(s.CommandLength == 1 ? "" : "s")} of data" + (c == QemuVmCommand.Packaged ? "; packaged records follow" : "");
+            if (s.Command is { } c) return $"{Count(s.CommandLength, "byte")} of data" + (c == QemuVmCommand.Packaged ? "; packaged records follow" : "");
             if (s.Ram is { } r)
             {
                 var parts = new List<string>();
-                if (r.Blocks > 0) parts.Add($"MEM_SIZE {Units.Bytes(r.TotalBytes)} in {r.Blocks} blocks");
-                if (r.Pages > 0) parts.Add($"{r.Pages} pages");
-                if (r.ZeroPages > 0) parts.Add($"{r.ZeroPages} zero pages");
-                if (r.XbzrlePages > 0) parts.Add($"{r.XbzrlePages} XBZRLE pages");
-                if (r.CompressedPages > 0) parts.Add($"{r.CompressedPages} compressed pages");
-                if (r.MultifdFlushes > 0) parts.Add($"{r.MultifdFlushes} multifd flushes");
+                if (r.Blocks > 0) parts.Add($"MEM_SIZE {Units.Bytes(r.TotalBytes)} in {Count(r.Blocks, "block")}");
+                if (r.Pages > 0) parts.Add(Count(r.Pages, "page"));
+                if (r.ZeroPages > 0) parts.Add(Count(r.ZeroPages, "zero page"));
+                if (r.XbzrlePages > 0) parts.Add(Count(r.XbzrlePages, "XBZRLE page"));
+                if (r.CompressedPages > 0) parts.Add(Count(r.CompressedPages, "compressed page"));
+                if (r.MultifdFlushes > 0) parts.Add(Count(r.MultifdFlushes, "multifd flush", "multifd flushes"));
                 return parts.Count == 0 ? "EOS only" : string.Join(", ", parts);
             }
             if (s.Vfio is { } v)
@@ -269,19 +281,22 @@ public static class QemuCommand
                 var init = v.InitDataSent ? ", DEV_INIT_DATA_SENT" : "";
                 return v.DataBlocks == 0
                     ? "no device data (END_OF_STATE only)" + init
-                    : $"{v.DataBlocks} DEV_DATA_STATE blocks, {v.DataBytes} bytes of device data (largest {Units.Bytes(v.LargestBlock)}){init}";
+                    : $"{Count(v.DataBlocks, "DEV_DATA_STATE block")}, {Count(v.DataBytes, "byte")} of device data (largest {Units.Bytes(v.LargestBlock)}){init}";
             }
             var what = s.Type == QemuRecordType.SectionFull ? "vmstate" : "live handler data";
-            return $"{what}, {s.PayloadLength} byte{(s.PayloadLength == 1 ? "" : "s")} (not parsed)";
+            return $"{what}, {Count(s.PayloadLength, "byte")} (not parsed)";
         }
     }
+
+    private static string Count(long n, string one, string? many = null) =>
+        n.ToString(CultureInfo.InvariantCulture) + " " + (n == 1 ? one : many ?? one + "s");
 
     /// <summary>One line about a VFIO device (shared by text outputs).</summary>
     private static string DescribeDevice(QemuVfioDevice d)
     {
         var where = $"section {d.SectionId}, instance {d.InstanceId}";
         if (d.DataBytes > 0)
-            return $"{where}: {d.DataBytes} bytes ({Units.Bytes(d.DataBytes)}) of device data in {d.DataBlocks} blocks (largest {Units.Bytes(d.LargestBlock)}) from {Units.Hex((ulong)d.FirstDataOffset)}"
+            return $"{where}: {Count(d.DataBytes, "byte")} ({Units.Bytes(d.DataBytes)}) of device data in {Count(d.DataBlocks, "block")} (largest {Units.Bytes(d.LargestBlock)}) from {Units.Hex((ulong)d.FirstDataOffset)}"
                 + (d.DataOutsideEnd ? $", {d.SectionsWithData} sections (pre-copy)" : "");
         if (d.SentNoData) return $"{where}: no data in the main stream: {d.NoDataExplanation}";
         return $"{where}: no END section seen";
