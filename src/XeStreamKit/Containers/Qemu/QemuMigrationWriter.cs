@@ -76,8 +76,10 @@ public sealed class QemuMigrationWriter : IDisposable
     {
         if (type is not (QemuRecordType.SectionStart or QemuRecordType.SectionFull))
             throw new ArgumentOutOfRangeException(nameof(type), "START and FULL carry an idstr; use the other overload for PART and END.");
+        var name = NameBytes(idStr);
         OpenSection(type, sectionId);
-        WriteName(idStr);
+        WriteByte((byte)name.Length);
+        Write(name);
         WriteBe32(instanceId);
         WriteBe32(versionId);
     }
@@ -233,10 +235,17 @@ public sealed class QemuMigrationWriter : IDisposable
 
     private void WriteName(string name)
     {
-        var bytes = Encoding.ASCII.GetBytes(name);
-        if (bytes.Length is 0 or > QemuFormat.MaxIdStrLength) throw new ArgumentException("A name has 1 to 255 bytes.", nameof(name));
+        var bytes = NameBytes(name);
         WriteByte((byte)bytes.Length);
         Write(bytes);
+    }
+
+    private static byte[] NameBytes(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        var bytes = Encoding.ASCII.GetBytes(name);
+        if (bytes.Length is 0 or > QemuFormat.MaxIdStrLength) throw new ArgumentException("A name has 1 to 255 bytes.", nameof(name));
+        return bytes;
     }
 
     private void WriteByte(byte value) => Write([value]);
