@@ -142,7 +142,7 @@ public static class QemuCommand
         }
         else if (target != "-")
         {
-            ctx.Out.WriteLine($"Extracted the Xe stream of {d.IdStr}: {chain.Bytes} bytes ({Units.Bytes(chain.Bytes)}), {chain.Packets} packets, from {d.DataBlocks} DEV_DATA_STATE blocks at file offset {Units.Hex((ulong)d.FirstDataOffset)}; wrote {target}");
+            ctx.Out.WriteLine($"Extracted the Xe stream of {d.IdStr}: {Count(chain.Bytes, "byte")} ({Units.Bytes(chain.Bytes)}), {Count(chain.Packets, "packet")}, from {Count(d.DataBlocks, "DEV_DATA_STATE block")} at file offset {Units.Hex((ulong)d.FirstDataOffset)}; wrote {target}");
         }
         return ExitCode.Ok;
     }
@@ -182,7 +182,7 @@ public static class QemuCommand
         }
         else
         {
-            ctx.Out.WriteLine($"Replaced the data of {result.Device.IdStr} ({result.OldDataBytes} bytes) with {result.Chain.Bytes} bytes ({result.Chain.Packets} packets) in {result.Blocks} blocks of up to {Units.Bytes(blockSize)}; wrote {target} ({result.BytesWritten} bytes)");
+            ctx.Out.WriteLine($"Replaced the data of {result.Device.IdStr} ({Count(result.OldDataBytes, "byte")}) with {Count(result.Chain.Bytes, "byte")} ({Count(result.Chain.Packets, "packet")}) in {Count(result.Blocks, "block")} of up to {Units.Bytes(blockSize)}; wrote {target} ({Count(result.BytesWritten, "byte")})");
         }
         return ExitCode.Ok;
     }
