@@ -50,8 +50,7 @@ public static class QemuDeviceStateInjector
             }
             else
             {
-                lookup.DataOrThrow();
-                throw new InvalidOperationException("unreachable");
+                throw lookup.Failure();
             }
         }
 

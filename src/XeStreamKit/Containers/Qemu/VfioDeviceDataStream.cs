@@ -113,11 +113,15 @@ public sealed class QemuDeviceLookup
 
     /// <summary>The data stream, or a <see cref="MigrationStreamFormatException"/> saying in one
     /// line why there is none.</summary>
-    public VfioDeviceDataStream DataOrThrow()
+    public VfioDeviceDataStream DataOrThrow() => Data ?? throw Failure();
+
+    /// <summary>The one-line error saying why there is no data (for any status but
+    /// <see cref="QemuDeviceLookupStatus.Found"/>).</summary>
+    public MigrationStreamFormatException Failure()
     {
-        if (Data is { } data) return data;
+        if (Status == QemuDeviceLookupStatus.Found) throw new InvalidOperationException("The device data was found.");
         var end = Summary.EofOffset >= 0 ? Summary.EofOffset : 0;
-        throw Status switch
+        return Status switch
         {
             QemuDeviceLookupStatus.NoVfioDevice => new MigrationStreamFormatException(end, -1, null, "qemu stream",
                 $"has no VFIO device section (no START section with an idstr '<id>/vfio' among its {Summary.Records} records)"),
@@ -127,7 +131,7 @@ public sealed class QemuDeviceLookup
                 $"qemu VFIO device '{Device.IdStr}'", "sent no data in the main stream: " + Device.NoDataExplanation),
             QemuDeviceLookupStatus.MissingEnd => new MigrationStreamFormatException(end, -1, null,
                 $"qemu VFIO device '{Device!.IdStr}'", "has no END section before QEMU_VM_EOF (the stream holds no STOP_COPY data for it)"),
-            _ => (Exception)new InvalidOperationException($"Unexpected lookup status {Status}."),
+            _ => new MigrationStreamFormatException(end, -1, null, "qemu stream", $"has no data for the device ({Status})"),
         };
     }
 }
