@@ -198,6 +198,23 @@ public sealed class QemuCliTests : IDisposable
     }
 
     [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Stream_inputs_sniff_the_magic_on_a_pipe_and_give_the_bytes_back(bool qemu)
+    {
+        // A pipe cannot seek: the four bytes read to detect the format must be replayed.
+        var image = QemuImages.Build(new QemuImageSpec { Devices = [new VfioDeviceSpec("0000:00:02.0/vfio", Xe, 333)] });
+        var stdin = ChunkedStream.Random(qemu ? image : Xe, seed: 11, max: 3);
+        var ctx = new XeStreamKit.Cli.Cli.CliContext(stdin, new MemoryStream(), new StringWriter(), terminal: false);
+        using var input = XeStreamKit.Cli.Cli.StreamInputs.Open("-", ctx);
+        input.IsQemu.ShouldBe(qemu);
+        input.Device?.IdStr.ShouldBe(qemu ? "0000:00:02.0/vfio" : null);
+        var copy = new MemoryStream();
+        input.Stream.CopyTo(copy, 7);
+        copy.ToArray().ShouldBe(Xe);
+    }
+
+    [Theory]
     [InlineData(1 << 20)]
     [InlineData(1000)]
     [InlineData(1)]
