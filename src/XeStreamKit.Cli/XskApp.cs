@@ -18,6 +18,7 @@ public static class XskApp
             SaveCommand.Create(ctx),
             RestoreCommand.Create(ctx),
             DemoCommand.Create(ctx),
+            QemuCommand.Create(ctx),
         };
         // No response files: '@host.json' is a target spec, not a file of arguments.
         var result = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });

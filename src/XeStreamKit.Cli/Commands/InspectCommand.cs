@@ -13,25 +13,29 @@ public static class InspectCommand
     /// <summary>Builds the command.</summary>
     public static Command Create(CliContext ctx)
     {
-        var input = new Argument<string>("stream") { Description = "Migration stream: a file, a device or fifo, or - for stdin" };
+        var input = new Argument<string>("stream") { Description = "Migration stream: a file, a device or fifo, - for stdin, or a QEMU migration file" };
         var json = new Option<bool>("--json") { Description = "Print {\"packets\":[...],\"totals\":{...}} instead of a table" };
-        var command = new Command("inspect", "List the packets of a migration stream with offsets, sizes and payload summaries") { input, json };
+        var qemu = StreamInputs.CreateQemuOption();
+        var device = StreamInputs.CreateDeviceOption();
+        var command = new Command("inspect", "List the packets of a migration stream with offsets, sizes and payload summaries") { input, json, qemu, device };
         command.SetAction(parse => CommandRunner.Run(ctx.Error, () =>
         {
-            using var stream = Inputs.Open(parse.GetValue(input)!, ctx.StdIn);
-            return Run(ctx, stream, parse.GetValue(json));
+            using var source = StreamInputs.Open(parse.GetValue(input)!, ctx, parse.GetValue(qemu), parse.GetValue(device));
+            return Run(ctx, source.Stream, parse.GetValue(json), source);
         }));
         return command;
     }
 
-    /// <summary>Inspects <paramref name="stream"/>; exit code 0, or 2 after printing what was read when the stream is malformed.</summary>
-    public static int Run(CliContext ctx, Stream stream, bool json)
+    /// <summary>Inspects <paramref name="stream"/>; exit code 0, or 2 after printing what was read when the stream is malformed.
+    /// <paramref name="source"/> says where a stream from a QEMU file came from.</summary>
+    public static int Run(CliContext ctx, Stream stream, bool json, MigrationInput? source = null)
     {
-        using var meter = new ProgressMeter(ctx.Error, ctx.Terminal, "inspect", Inputs.KnownLength(stream));
+        using var meter = new ProgressMeter(ctx.Error, ctx.Terminal, "inspect", source?.KnownLength ?? Inputs.KnownLength(stream));
         using var reader = new MigrationStreamReader(stream, new MigrationStreamReaderOptions { LeaveOpen = true, Progress = meter });
         var totals = new StreamTotals();
         MigrationStreamFormatException? error = null;
-        IInspectOutput output = json ? new JsonInspectOutput(ctx.StdOut) : new TextInspectOutput(ctx.Out);
+        var container = source is { IsQemu: true } ? source : null;
+        IInspectOutput output = json ? new JsonInspectOutput(ctx.StdOut, container) : new TextInspectOutput(ctx.Out, container);
         output.Begin();
         try
         {
@@ -62,10 +66,13 @@ public static class InspectCommand
         void End(StreamTotals totals, MigrationStreamFormatException? error);
     }
 
-    private sealed class TextInspectOutput(TextWriter w) : IInspectOutput
+    private sealed class TextInspectOutput(TextWriter w, MigrationInput? container) : IInspectOutput
     {
-        public void Begin() =>
+        public void Begin()
+        {
+            if (container is not null) w.WriteLine(container.Describe());
             w.WriteLine($"{"stream offset",-18} {"#",5}  {"type",-10} {"tile",4} {"gt",3} {"flags",10} {"offset",18} {"size",14}  summary");
+        }
 
         public void Packet(PacketSummary s)
         {
@@ -112,13 +119,25 @@ public static class InspectCommand
         }
     }
 
-    private sealed class JsonInspectOutput(Stream stdout) : IInspectOutput
+    private sealed class JsonInspectOutput(Stream stdout, MigrationInput? container) : IInspectOutput
     {
         private readonly Utf8JsonWriter _w = new(stdout, new JsonWriterOptions { Indented = true });
 
         public void Begin()
         {
             _w.WriteStartObject();
+            if (container?.Device is { } d)
+            {
+                // Only for QEMU files: where the Xe stream below came from.
+                _w.WriteStartObject("container");
+                _w.WriteString("format", "qemu");
+                if (container.QemuHeader?.MachineType is { } machine) _w.WriteString("machineType", machine);
+                else _w.WriteNull("machineType");
+                _w.WriteString("device", d.IdStr);
+                _w.WriteNumber("sectionId", d.SectionId);
+                _w.WriteNumber("firstDataOffset", d.FirstDataOffset);
+                _w.WriteEndObject();
+            }
             _w.WriteStartArray("packets");
         }
 

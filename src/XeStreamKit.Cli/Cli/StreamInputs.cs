@@ -1,0 +1,165 @@
+using System.CommandLine;
+using XeStreamKit.Containers.Qemu;
+
+namespace XeStreamKit.Cli.Cli;
+
+/// <summary>
+/// Opens the migration stream a command reads, in one call: a raw Xe stream (file, device, fifo,
+/// <c>-</c>), or the VFIO device data inside a QEMU migration file, detected by its "QEVM" magic
+/// (or forced with <c>--qemu</c>). Commands that take a stream (inspect, validate, compat) add
+/// <see cref="CreateQemuOption"/> and <see cref="CreateDeviceOption"/> and call <see cref="Open"/>.
+/// </summary>
+public static class StreamInputs
+{
+    /// <summary>The <c>--qemu</c> option: treat the input as a QEMU migration file.</summary>
+    public static Option<bool> CreateQemuOption() => new("--qemu")
+    {
+        Description = "The input is a QEMU migration file (also detected by its QEVM magic); read a VFIO device's Xe stream from it",
+    };
+
+    /// <summary>The <c>--device</c> option: which VFIO device of a QEMU file.</summary>
+    public static Option<string?> CreateDeviceOption() => new("--device")
+    {
+        Description = "VFIO device of a QEMU migration file, by idstr (e.g. 0000:00:02.0/vfio); default: the first",
+    };
+
+    /// <summary>
+    /// Opens <paramref name="path"/>. A QEMU file is walked up to the device's first data block;
+    /// the returned stream is the device's Xe stream, offsets counted from its first byte.
+    /// </summary>
+    /// <exception cref="MigrationStreamFormatException">A QEMU file without that device or without
+    /// its data (exit 2).</exception>
+    /// <exception cref="UsageException"><paramref name="device"/> given for a raw stream.</exception>
+    public static MigrationInput Open(string path, CliContext ctx, bool qemu = false, string? device = null)
+    {
+        ArgumentNullException.ThrowIfNull(ctx);
+        var stream = Inputs.Open(path, ctx.StdIn);
+        try
+        {
+            var head = new byte[4];
+            var n = 0;
+            while (n < head.Length && stream.Read(head, n, head.Length - n) is var r and > 0) n += r;
+            var isQemu = QemuMigrationReader.HasMagic(head.AsSpan(0, n)) || qemu;
+            Stream source;
+            if (stream.CanSeek)
+            {
+                stream.Seek(-n, SeekOrigin.Current);
+                source = stream;
+            }
+            else
+            {
+                source = new ReplayStream(head.AsSpan(0, n).ToArray(), stream);
+            }
+            if (!isQemu)
+            {
+                if (device is not null)
+                    throw new UsageException($"--device selects a VFIO device of a QEMU migration file, and {Name(path)} is not one (no QEVM magic)");
+                return new MigrationInput(path, source, Inputs.KnownLength(stream), null, null, null);
+            }
+
+            var reader = new QemuMigrationReader(source);
+            try
+            {
+                var lookup = reader.FindDeviceData(device);
+                var data = lookup.DataOrThrow();
+                if (device is null && lookup.Devices.Count > 1)
+                    ctx.Error.WriteLine($"xsk: note: {Name(path)} has {lookup.Devices.Count} VFIO devices ({string.Join(", ", lookup.Devices.Select(d => d.IdStr))}); reading '{data.Device.IdStr}' (choose with --device)");
+                return new MigrationInput(path, data, null, reader, data.Device, reader.Header);
+            }
+            catch
+            {
+                reader.Dispose();
+                throw;
+            }
+        }
+        catch
+        {
+            stream.Dispose();
+            throw;
+        }
+    }
+
+    private static string Name(string path) => path == "-" ? "stdin" : path;
+
+    /// <summary>Gives back the bytes read to detect the format, then the rest of a pipe.</summary>
+    private sealed class ReplayStream(byte[] head, Stream rest) : Stream
+    {
+        private int _replayed;
+
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override int Read(Span<byte> buffer)
+        {
+            if (_replayed < head.Length && !buffer.IsEmpty)
+            {
+                var n = Math.Min(buffer.Length, head.Length - _replayed);
+                head.AsSpan(_replayed, n).CopyTo(buffer);
+                _replayed += n;
+                return n;
+            }
+            return rest.Read(buffer);
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+        public override void Flush() { }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing) rest.Dispose();
+            base.Dispose(disposing);
+        }
+    }
+}
+
+/// <summary>An opened migration stream and where it came from.</summary>
+public sealed class MigrationInput : IDisposable
+{
+    private readonly QemuMigrationReader? _reader;
+
+    internal MigrationInput(string path, Stream stream, long? knownLength, QemuMigrationReader? reader, QemuVfioDevice? device, QemuStreamHeader? header)
+    {
+        Path = path;
+        Stream = stream;
+        KnownLength = knownLength;
+        _reader = reader;
+        Device = device;
+        QemuHeader = header;
+    }
+
+    /// <summary>What the user named.</summary>
+    public string Path { get; }
+
+    /// <summary>The Xe stream: the input itself, or the device data inside a QEMU file.</summary>
+    public Stream Stream { get; }
+
+    /// <summary>The Xe stream's length when known up front (a raw file), for progress.</summary>
+    public long? KnownLength { get; }
+
+    /// <summary>True when the input is a QEMU migration file.</summary>
+    public bool IsQemu => Device is not null;
+
+    /// <summary>The VFIO device read from a QEMU file.</summary>
+    public QemuVfioDevice? Device { get; }
+
+    /// <summary>The QEMU file's header and configuration.</summary>
+    public QemuStreamHeader? QemuHeader { get; }
+
+    /// <summary>One line saying what is being read.</summary>
+    public string Describe() => Device is { } d
+        ? $"QEMU migration file{(QemuHeader?.MachineType is { } m ? $" ({m})" : "")}: VFIO device {d.IdStr}, section {d.SectionId}, device data from file offset {Units.Hex((ulong)Math.Max(0, d.FirstDataOffset))}; offsets below are in its Xe stream"
+        : $"Xe stream {Path}";
+
+    /// <summary>Closes the input.</summary>
+    public void Dispose()
+    {
+        if (_reader is not null) _reader.Dispose();
+        else Stream.Dispose();
+    }
+}

@@ -1,0 +1,219 @@
+namespace XeStreamKit.Containers.Qemu;
+
+public sealed partial class QemuMigrationReader
+{
+    private bool _vfioTagsDone;
+    private ulong _blockRemaining;
+    private ulong _blockSize;
+    private long _blockOffset;
+    private VfioDeviceDataStream? _dataStream;
+
+    /// <summary>
+    /// Reads the current VFIO section's next tag (hw/vfio/migration.c, <c>vfio_load_state</c>):
+    /// <code>
+    ///  DEV_SETUP_STATE END_OF_STATE                       START
+    ///  { DEV_DATA_STATE be64 size | size bytes }* END_OF_STATE    PART / END (STOP_COPY data)
+    ///  DEV_INIT_DATA_SENT                                 pre-copy with switchover-ack, no payload
+    ///  DEV_CONFIG_LOAD_READY                              ends the section (config over multifd)
+    /// </code>
+    /// Returns true at a data block of at least one byte (its size is then in _blockRemaining),
+    /// false once the section's tags are done.
+    /// </summary>
+    private bool NextVfioTag(QemuSection s)
+    {
+        var v = s.Vfio ??= new VfioSectionStats();
+        var device = DeviceOf(s);
+        var field = $"qemu {s.Label} VFIO tag";
+        while (true)
+        {
+            var at = _src.Position;
+            var tag = _src.ReadBe64(field);
+            switch ((VfioMigrationTag)tag)
+            {
+                case VfioMigrationTag.EndOfState:
+                    v.EndOfStateOffset = at;
+                    TagsDone(s, device);
+                    return false;
+                case VfioMigrationTag.DevDataState:
+                    var sizeAt = _src.Position;
+                    var size = _src.ReadBe64(field + " DEV_DATA_STATE size");
+                    if (size > long.MaxValue) throw Fail(sizeAt, field + " DEV_DATA_STATE size", $"{Hex(size)} is not a byte count");
+                    CountBlock(s, v, device, size);
+                    if (size == 0) continue;
+                    _blockRemaining = _blockSize = size;
+                    _blockOffset = _src.Position;
+                    return true;
+                case VfioMigrationTag.DevSetupState:
+                    v.SetupState = true;
+                    var endAt = _src.Position;
+                    var end = _src.ReadBe64(field + " after DEV_SETUP_STATE");
+                    if (end != (ulong)VfioMigrationTag.EndOfState)
+                        throw Fail(endAt, field + " after DEV_SETUP_STATE", $"is 0x{end:X16}; DEV_SETUP_STATE must be followed by END_OF_STATE");
+                    v.EndOfStateOffset = endAt;
+                    TagsDone(s, device);
+                    return false;
+                case VfioMigrationTag.DevInitDataSent:
+                    v.InitDataSent = true;
+                    continue;
+                case VfioMigrationTag.DevConfigLoadReady:
+                    v.ConfigLoadReady = true;
+                    TagsDone(s, device);
+                    return false;
+                case VfioMigrationTag.DevConfigState:
+                    throw Fail(at, field, "is DEV_CONFIG_STATE inside a START/PART/END section: VFIO migration protocol v1 (QEMU before 8.0) is not supported");
+                default:
+                    throw Fail(at, field, $"0x{tag:X16} is not a VFIO migration tag (0xFFFFFFFFEF100001 to ...06)");
+            }
+        }
+    }
+
+    private void CountBlock(QemuSection s, VfioSectionStats v, QemuVfioDevice? device, ulong size)
+    {
+        var dataAt = _src.Position;
+        if (v.DataBlocks == 0 && device is not null)
+        {
+            device.SectionsWithData++;
+            if (s.Type != QemuRecordType.SectionEnd) device.DataOutsideEnd = true;
+        }
+        v.DataBlocks++;
+        v.DataBytes = checked(v.DataBytes + (long)size);
+        v.LargestBlock = Math.Max(v.LargestBlock, size);
+        if (v.FirstDataOffset < 0 && size > 0) v.FirstDataOffset = dataAt;
+        if (device is null) return;
+        device.DataBlocks++;
+        device.DataBytes = checked(device.DataBytes + (long)size);
+        device.LargestBlock = Math.Max(device.LargestBlock, size);
+        if (device.FirstDataOffset < 0 && size > 0) device.FirstDataOffset = dataAt;
+    }
+
+    private void TagsDone(QemuSection s, QemuVfioDevice? device)
+    {
+        _vfioTagsDone = true;
+        s.PayloadEnd = _src.Position;
+        if (s.Type != QemuRecordType.SectionEnd || device is null) return;
+        device.Ended = true;
+        device.EndOfStateOffset = s.Vfio!.EndOfStateOffset;
+    }
+
+    private void SkipVfioTags(QemuSection s)
+    {
+        s.Vfio ??= new VfioSectionStats();
+        while (true)
+        {
+            if (_blockRemaining > 0)
+            {
+                _src.Skip(_blockRemaining, $"qemu {s.Label} device data block");
+                _blockRemaining = 0;
+            }
+            if (_vfioTagsDone || !NextVfioTag(s)) return;
+        }
+    }
+
+    /// <summary>
+    /// A VFIO device's FULL section (<c>vfio_save_state</c>): DEV_CONFIG_STATE, the vfio-pci config
+    /// vmstate (no length: scanned to an END_OF_STATE followed by a record boundary), END_OF_STATE.
+    /// Under multifd device state transfer QEMU writes a lone END_OF_STATE ("dummy EOS") or
+    /// DEV_CONFIG_LOAD_READY instead.
+    /// </summary>
+    private void ParseVfioConfig(QemuSection s)
+    {
+        var v = s.Vfio = new VfioSectionStats();
+        if (DeviceOf(s) is { } device) device.Config = v;
+        var field = $"qemu {s.Label} VFIO tag";
+        var at = _src.Position;
+        var tag = _src.ReadBe64(field);
+        switch ((VfioMigrationTag)tag)
+        {
+            case VfioMigrationTag.EndOfState:
+                v.DummyEndOfState = true;
+                v.EndOfStateOffset = at;
+                break;
+            case VfioMigrationTag.DevConfigLoadReady:
+                v.ConfigLoadReady = true;
+                break;
+            case VfioMigrationTag.DevConfigState:
+                v.ConfigState = true;
+                s.Delimitation = QemuDelimitation.Scanned;
+                Summary.ScannedSections++;
+                ScanToBoundary(s, endOfStatePrefix: true);
+                v.EndOfStateOffset = _src.Position;
+                _src.Skip(8, field + " END_OF_STATE");
+                break;
+            default:
+                throw Fail(at, field, $"is 0x{tag:X16}; a VFIO config section starts with DEV_CONFIG_STATE (or END_OF_STATE under multifd)");
+        }
+        s.PayloadEnd = _src.Position;
+    }
+
+    /// <summary>Reads device data for <paramref name="stream"/>: the rest of the current block,
+    /// then the next blocks of the section, then - for pre-copy devices - the blocks of its later
+    /// PART and END sections, walking whatever lies between. 0 after the END's END_OF_STATE.</summary>
+    internal int ReadDeviceData(VfioDeviceDataStream stream, Span<byte> destination)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (!ReferenceEquals(_dataStream, stream))
+            throw new InvalidOperationException("The QEMU reader has moved past this device's data.");
+        if (destination.IsEmpty || stream.Ended) return 0;
+        try
+        {
+            while (true)
+            {
+                var s = _current!;
+                if (_blockRemaining > 0)
+                {
+                    var n = _src.Read(destination[..(int)Math.Min((ulong)destination.Length, _blockRemaining)]);
+                    if (n == 0)
+                        throw QemuByteSource.Truncated(_blockOffset, $"qemu {s.Label} device data block", _blockSize - _blockRemaining, _blockSize);
+                    _blockRemaining -= (ulong)n;
+                    return n;
+                }
+                if (!_vfioTagsDone && NextVfioTag(s)) continue;
+                if (s.Type == QemuRecordType.SectionEnd)
+                {
+                    Complete(s);
+                    stream.Ended = true;
+                    return 0;
+                }
+                do
+                {
+                    if (!MoveNext())
+                        throw Fail(_src.Position, $"qemu device data of '{stream.Device.IdStr}'", "ends at QEMU_VM_EOF without the device's END section");
+                }
+                while (_current!.Handler != QemuHandlerKind.Vfio || _current.SectionId != stream.Device.SectionId);
+            }
+        }
+        catch (MigrationStreamFormatException)
+        {
+            _finished = true;
+            throw;
+        }
+    }
+
+    /// <summary>Skips the rest of the device data (seeking when the source can).</summary>
+    internal void SkipDeviceData(VfioDeviceDataStream stream)
+    {
+        if (!ReferenceEquals(_dataStream, stream))
+            throw new InvalidOperationException("The QEMU reader has moved past this device's data.");
+        if (stream.Ended) return;
+        Guard(() =>
+        {
+            while (true)
+            {
+                var s = _current!;
+                if (s.Type == QemuRecordType.SectionEnd)
+                {
+                    Complete(s);
+                    stream.Ended = true;
+                    return true;
+                }
+                SkipVfioTags(s);
+                do
+                {
+                    if (!MoveNext())
+                        throw Fail(_src.Position, $"qemu device data of '{stream.Device.IdStr}'", "ends at QEMU_VM_EOF without the device's END section");
+                }
+                while (_current!.Handler != QemuHandlerKind.Vfio || _current.SectionId != stream.Device.SectionId);
+            }
+        });
+    }
+}
