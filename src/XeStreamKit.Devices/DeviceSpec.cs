@@ -47,7 +47,7 @@ public static class DeviceSpec
     public static EmulatedVfDevice OpenEmulated(string spec, string what = "--device")
     {
         var parsed = TargetSpec.Parse(spec, what, EmulatedKeys);
-        var seed = parsed.Extras.TryGetValue("seed", out var s) ? SpecText.ParseSize(s, $"{what} seed") : 1UL;
+        var seed = parsed.Extras.TryGetValue("seed", out var s) ? SpecText.ParseNumber(s, $"{what} seed") : 1UL;
         var target = parsed.Target;
         var chunk = EmulatedPf.DriverVramChunk;
         if (parsed.Extras.TryGetValue("chunk", out var c))

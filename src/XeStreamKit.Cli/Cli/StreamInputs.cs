@@ -17,8 +17,8 @@ public static class StreamInputs
         Description = "The input is a QEMU migration file (also detected by its QEVM magic); read a VFIO device's Xe stream from it",
     };
 
-    /// <summary>The <c>--device</c> option: which VFIO device of a QEMU file.</summary>
-    public static Option<string?> CreateDeviceOption() => new("--device")
+    /// <summary>The <c>--device</c> option (or <paramref name="name"/>, where --device means something else): which VFIO device of a QEMU file.</summary>
+    public static Option<string?> CreateDeviceOption(string name = "--device") => new(name)
     {
         Description = "VFIO device of a QEMU migration file, by idstr (e.g. 0000:00:02.0/vfio); default: the first",
     };

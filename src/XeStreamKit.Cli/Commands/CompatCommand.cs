@@ -25,19 +25,22 @@ public static class CompatCommand
         var vf = new Option<uint?>("--vf") { Description = "VF number for host:<BDF> targets" };
         var matrix = new Option<bool>("--matrix") { Description = "Check every stream against every --target and print a table" };
         var json = new Option<bool>("--json") { Description = "Print JSON" };
+        var qemu = StreamInputs.CreateQemuOption();
+        var device = StreamInputs.CreateDeviceOption();
         var command = new Command("compat", "Predict whether a stream restores on a target, and with which error if not")
         {
-            inputs, targets, vf, matrix, json,
+            inputs, targets, vf, matrix, json, qemu, device,
         };
         command.SetAction(parse => CommandRunner.Run(ctx.Error, () =>
         {
             var names = parse.GetValue(inputs)!;
             var specs = parse.GetValue(targets)!;
             var profiles = specs.Select(s => TargetSpec.Parse(s, "--target", vf: parse.GetValue(vf)).Target).ToList();
-            if (parse.GetValue(matrix)) return Matrix(ctx, names, specs, profiles, parse.GetValue(json));
+            var open = (string name) => StreamInputs.Open(name, ctx, parse.GetValue(qemu), parse.GetValue(device));
+            if (parse.GetValue(matrix)) return Matrix(ctx, names, specs, profiles, parse.GetValue(json), open);
             if (names.Length != 1 || profiles.Count != 1)
                 throw new UsageException("compat takes one stream and one --target (use --matrix for more)");
-            var result = Check(ctx, names[0], profiles[0]);
+            var result = Check(ctx, names[0], profiles[0], open);
             if (parse.GetValue(json)) WriteJson(ctx.StdOut, result);
             else
             {
@@ -49,17 +52,17 @@ public static class CompatCommand
         return command;
     }
 
-    private static CompatibilityResult Check(CliContext ctx, string name, TargetProfile target)
+    private static CompatibilityResult Check(CliContext ctx, string name, TargetProfile target, Func<string, MigrationInput> open)
     {
-        using var stream = Inputs.Open(name, ctx.StdIn);
-        using var meter = new ProgressMeter(ctx.Error, ctx.Terminal, "compat", Inputs.KnownLength(stream));
-        return CompatibilityCheck.Check(stream, target, meter);
+        using var source = open(name);
+        using var meter = new ProgressMeter(ctx.Error, ctx.Terminal, "compat", source.KnownLength);
+        return CompatibilityCheck.Check(source.Stream, target, meter);
     }
 
-    private static int Matrix(CliContext ctx, string[] names, string[] specs, List<TargetProfile> targets, bool json)
+    private static int Matrix(CliContext ctx, string[] names, string[] specs, List<TargetProfile> targets, bool json, Func<string, MigrationInput> open)
     {
-        if (names.Contains("-") && names.Length > 1) throw new UsageException("stdin (-) can only be the single stream of a matrix");
-        var results = names.Select(n => targets.Select(t => Check(ctx, n, t)).ToArray()).ToArray();
+        if (names.Contains("-") && (names.Length > 1 || targets.Count > 1)) throw new UsageException("stdin (-) can be read only once: use files for a matrix");
+        var results = names.Select(n => targets.Select(t => Check(ctx, n, t, open)).ToArray()).ToArray();
         if (json)
         {
             using var w = new Utf8JsonWriter(ctx.StdOut, new JsonWriterOptions { Indented = true });

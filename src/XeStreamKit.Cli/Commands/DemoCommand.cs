@@ -1,54 +1,157 @@
 using System.CommandLine;
+using System.Diagnostics;
+using System.Text.Json;
 using XeStreamKit.Cli.Cli;
+using XeStreamKit.Compatibility;
+using XeStreamKit.Devices;
+using XeStreamKit.Devices.Emulated;
 using XeStreamKit.Format;
 using XeStreamKit.Synthetic;
-using XeStreamKit.Text;
+using XeStreamKit.Validation;
 using XeStreamKit.Writing;
 
 namespace XeStreamKit.Cli.Commands;
 
 /// <summary>
-/// <c>xsk demo</c>: writes a stream shaped like the driver's save of a Battlemage (BMG, 0xE20B)
-/// VF with the writer - descriptor; GuC, GGTT, MMIO and VRAM chunks on the main GT; GuC and
-/// MMIO on the media GT; trailer - then inspects it.
+/// <c>xsk demo</c>, the main job on the embedded default: migrate a VF of an emulated PF to
+/// another emulated PF entirely offline - save, validate, check compatibility (and show an
+/// incompatible host), restore, and compare the VF state by digest.
 /// </summary>
 public static class DemoCommand
 {
     /// <summary>The driver's VRAM chunk size, VF_VRAM_STATE_CHUNK_MAX_SIZE (SZ_512M).</summary>
-    public const ulong DriverChunkSize = 512UL << 20;
+    public const ulong DriverChunkSize = EmulatedPf.DriverVramChunk;
 
     /// <summary>Builds the command.</summary>
     public static Command Create(CliContext ctx)
     {
-        var lmem = new Option<string>("--lmem") { Description = "VF local memory to save (e.g. 64MiB, 1GiB)", DefaultValueFactory = _ => "64MiB" };
-        var json = new Option<bool>("--json") { Description = "Print the inspection as JSON" };
-        var command = new Command("demo", "Write a sample BMG VF migration stream and inspect it") { lmem, json };
+        var platform = new Option<string>("--platform") { Description = "Source and destination platform (bmg, ptl, wcl)", DefaultValueFactory = _ => "bmg" };
+        platform.AcceptOnlyFromAmong("bmg", "ptl", "wcl");
+        var lmem = new Option<string?>("--lmem") { Description = "VF local memory (default: the platform's, 1GiB on BMG)" };
+        var keep = new Option<string?>("--keep") { Description = "Keep the saved stream at this path" };
+        var json = new Option<bool>("--json") { Description = "Print the steps as JSON" };
+        var command = new Command("demo", "Migrate a VF between two emulated PFs: save, validate, compat, restore, compare state") { platform, lmem, keep, json };
         command.SetAction(parse => CommandRunner.Run(ctx.Error, () =>
         {
-            var lmemBytes = SpecText.ParseSize(parse.GetValue(lmem)!, "--lmem");
-            var path = Path.Combine(Path.GetTempPath(), $"xsk-demo-{Environment.ProcessId}.bin");
-            try
-            {
-                using (var file = AtomicFile.Create(path))
-                {
-                    using (var writer = new MigrationStreamWriter(file.Stream, leaveOpen: true))
-                        WriteSample(writer, 0xE20B, 0, lmemBytes, seed: 1);
-                    file.Commit();
-                }
-                if (!parse.GetValue(json)) ctx.Out.WriteLine($"Wrote a sample BMG VF stream ({Units.Bytes(new FileInfo(path).Length)}) to {path}; inspecting it:");
-                using var stream = Inputs.Open(path, ctx.StdIn);
-                return InspectCommand.Run(ctx, stream, parse.GetValue(json));
-            }
-            finally
-            {
-                File.Delete(path);
-            }
+            var extra = parse.GetValue(lmem) is { } l ? $",lmem={l}" : "";
+            return Run(ctx, parse.GetValue(platform)!, extra, parse.GetValue(keep), parse.GetValue(json));
         }));
         return command;
     }
 
+    private static int Run(CliContext ctx, string platform, string extra, string? keep, bool json)
+    {
+        var steps = new List<(string Step, string Text, Dictionary<string, object?> Data)>();
+        void Step(string step, string text, Dictionary<string, object?> data)
+        {
+            steps.Add((step, text, data));
+            if (!json) ctx.Out.WriteLine(text);
+        }
+
+        var source = (EmulatedVfDevice)DeviceSpec.Open($"emulated:{platform}{extra},seed=1,vf=1");
+        var destination = (EmulatedVfDevice)DeviceSpec.Open($"emulated:{platform}{extra},seed=2,vf=2");
+        var foreign = platform == "bmg" ? "ptl" : "bmg";
+        if (!json) ctx.Out.WriteLine($"XeStreamKit demo: migrating VF 1 of an emulated {source.Vf.Pf.Profile.Platform!.Name} PF to VF 2 of another, offline");
+
+        var dir = Directory.CreateTempSubdirectory("xsk-demo-").FullName;
+        var path = keep ?? Path.Combine(dir, "vf1.bin");
+        try
+        {
+            // 1. save
+            source.Pause();
+            var estimate = source.EstimateSize();
+            var clock = Stopwatch.StartNew();
+            ValidationReport saved;
+            using (var file = AtomicFile.Create(path))
+            {
+                using var meter = new ProgressMeter(ctx.Error, ctx.Terminal, "save", estimate);
+                saved = StreamValidator.Validate(new TeeStream(source.BeginSave(), file.Stream), new ValidationOptions { Profile = Profile.Strict, Progress = meter });
+                source.FinishSave();
+                file.Commit();
+            }
+            var saveSeconds = clock.Elapsed.TotalSeconds;
+            var types = string.Join(", ", saved.PacketsByType.Select(t => $"{t.Count} {PacketTypeText.Id(t.Type)}"));
+            Step("save", $"1. save     {source.Description}\n              -> {path}: {Units.Bytes(saved.Bytes)} in {saved.Packets} packets ({types}), {Units.Rate(saved.Bytes / saveSeconds)}\n              driver size estimate {estimate} bytes, actual {saved.Bytes}",
+                new() { ["device"] = source.Description, ["path"] = path, ["bytes"] = saved.Bytes, ["packets"] = saved.Packets, ["sizeEstimate"] = estimate, ["seconds"] = Math.Round(saveSeconds, 3) });
+
+            // 2. validate
+            ValidationReport report;
+            using (var stream = Inputs.Open(path, ctx.StdIn)) report = StreamValidator.Validate(stream, new ValidationOptions { Profile = Profile.Strict });
+            Step("validate", $"2. validate --profile strict: {(report.Valid ? "valid" : "INVALID")}, {report.Errors} errors, {report.Warnings} warnings",
+                new() { ["valid"] = report.Valid, ["errors"] = report.Errors, ["warnings"] = report.Warnings });
+
+            // 3. compat
+            CompatibilityResult ok, bad;
+            using (var stream = Inputs.Open(path, ctx.StdIn)) ok = CompatibilityCheck.Check(stream, destination.Vf.Profile);
+            var foreignTarget = TargetProfile.For(DeviceCatalog.FindPlatform(foreign)!);
+            using (var stream = Inputs.Open(path, ctx.StdIn)) bad = CompatibilityCheck.Check(stream, foreignTarget);
+            Step("compat", $"3. compat   with the destination ({destination.Vf.Profile.Describe()}): {(ok.Compatible ? "compatible" : "incompatible: " + ok.Reason)}\n              with a {foreignTarget.Platform!.Name} host: {(bad.Compatible ? "compatible" : "incompatible: " + bad.Reason)}",
+                new() { ["compatible"] = ok.Compatible, ["foreignTarget"] = foreign, ["foreignCompatible"] = bad.Compatible, ["foreignErrno"] = bad.Failure is { } f ? Driver.ErrnoText.Name(f.Errno) : null });
+
+            // 4. restore
+            destination.Pause();
+            clock.Restart();
+            using (var stream = Inputs.Open(path, ctx.StdIn))
+            {
+                using var meter = new ProgressMeter(ctx.Error, ctx.Terminal, "restore", Inputs.KnownLength(stream));
+                StreamValidator.Validate(new TeeStream(stream, destination.BeginRestore()), new ValidationOptions { Progress = meter });
+                destination.FinishRestore();
+            }
+            var restoreSeconds = clock.Elapsed.TotalSeconds;
+            Step("restore", $"4. restore  into {destination.Description}: {Units.Bytes(saved.Bytes)}, {Units.Rate(saved.Bytes / restoreSeconds)}",
+                new() { ["device"] = destination.Description, ["seconds"] = Math.Round(restoreSeconds, 3) });
+
+            // 5. compare
+            var a = source.Vf.Digest();
+            var b = destination.Vf.Digest();
+            var identical = a.Equals(b);
+            var retag = source.Vf.GgttPtes.Count > 0 ? $"; GGTT PTEs re-tagged from VF id {new GgttPte(source.Vf.GgttPtes[0]).VfId} to {new GgttPte(destination.Vf.GgttPtes[0]).VfId}" : "";
+            Step("compare", $"5. compare  state digests: source {a.Hex}, destination {b.Hex}: {(identical ? "identical" : "DIFFERENT in " + string.Join(", ", a.Differences(b)))}{retag}",
+                new() { ["source"] = a.Hex, ["destination"] = b.Hex, ["identical"] = identical });
+
+            var success = report.Valid && ok.Compatible && !bad.Compatible && identical;
+            if (json) WriteJson(ctx.StdOut, steps, success);
+            else ctx.Out.WriteLine(success ? "OK: the VF's state moved intact." : "FAILED: see the steps above.");
+            return success ? ExitCode.Ok : ExitCode.InvalidStream;
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    private static void WriteJson(Stream stdout, List<(string Step, string Text, Dictionary<string, object?> Data)> steps, bool success)
+    {
+        using var w = new Utf8JsonWriter(stdout, new JsonWriterOptions { Indented = true });
+        w.WriteStartObject();
+        w.WriteBoolean("ok", success);
+        w.WriteStartArray("steps");
+        foreach (var (step, _, data) in steps)
+        {
+            w.WriteStartObject();
+            w.WriteString("step", step);
+            foreach (var (k, v) in data)
+            {
+                switch (v)
+                {
+                    case null: w.WriteNull(k); break;
+                    case bool b: w.WriteBoolean(k, b); break;
+                    case long n: w.WriteNumber(k, n); break;
+                    case double d: w.WriteNumber(k, d); break;
+                    default: w.WriteString(k, v.ToString()); break;
+                }
+            }
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+        w.WriteEndObject();
+        w.Flush();
+        stdout.Write("\n"u8);
+    }
+
     /// <summary>The driver's save order for a discrete part with one tile: main GT 0 with GGTT and
-    /// VRAM, media GT 1 without; contents derived from <paramref name="seed"/>.</summary>
+    /// VRAM, media GT 1 without; contents derived from <paramref name="seed"/>. Used to make
+    /// sample streams with the writer alone.</summary>
     public static void WriteSample(MigrationStreamWriter writer, uint deviceId, uint revisionId, ulong lmemBytes, ulong seed)
     {
         writer.WriteDescriptor(deviceId, revisionId);

@@ -16,18 +16,20 @@ public static class RestoreCommand
         var device = new Option<string>("--device") { Description = "emulated:<platform>[,key=value...], debugfs:<vf directory> or vfio:<device path>", Required = true };
         var resume = new Option<bool>("--resume") { Description = "Resume the VF after a successful restore" };
         var json = new Option<bool>("--json") { Description = "Print the summary as JSON" };
-        var command = new Command("restore", "Restore a VF's migration state from a stream") { input, device, resume, json };
+        var qemu = StreamInputs.CreateQemuOption();
+        var qemuDevice = StreamInputs.CreateDeviceOption("--qemu-device");
+        var command = new Command("restore", "Restore a VF's migration state from a stream") { input, device, resume, json, qemu, qemuDevice };
         command.SetAction(parse => CommandRunner.Run(ctx.Error, () =>
         {
             var path = parse.GetValue(input)!;
-            using var source = Inputs.Open(path, ctx.StdIn);
+            using var source = StreamInputs.Open(path, ctx, parse.GetValue(qemu), parse.GetValue(qemuDevice));
             using var dev = DeviceSpec.Open(parse.GetValue(device)!);
             dev.Pause();
             var (report, elapsed) = TransferSummary.Time(() =>
             {
                 var sink = dev.BeginRestore();
-                using var meter = new ProgressMeter(ctx.Error, ctx.Terminal, "restore", Inputs.KnownLength(source));
-                var r = StreamValidator.Validate(new TeeStream(source, sink), new ValidationOptions { Profile = Profile.Strict, Progress = meter });
+                using var meter = new ProgressMeter(ctx.Error, ctx.Terminal, "restore", source.KnownLength);
+                var r = StreamValidator.Validate(new TeeStream(source.Stream, sink), new ValidationOptions { Profile = Profile.Strict, Progress = meter });
                 dev.FinishRestore();
                 return r;
             });

@@ -18,18 +18,21 @@ public static class ValidateCommand
         var driver = new Option<string>("--driver") { Description = "Driver version whose behaviour to apply (6.19 or newest)", DefaultValueFactory = _ => "newest" };
         driver.AcceptOnlyFromAmong("6.19", "newest");
         var json = new Option<bool>("--json") { Description = "Print {\"valid\",\"profile\",\"diagnostics\":[...]}" };
+        var qemu = StreamInputs.CreateQemuOption();
+        var device = StreamInputs.CreateDeviceOption();
         var command = new Command("validate", "Check a migration stream against the driver's restore rules (kernel) or the shape of a driver save (strict)")
         {
-            input, profile, driver, json,
+            input, profile, driver, json, qemu, device,
         };
         command.SetAction(parse => CommandRunner.Run(ctx.Error, () =>
         {
             CatalogIds.TryParse(parse.GetValue(profile)!, out Profile p);
             CatalogIds.TryParse(parse.GetValue(driver)!, out DriverVersion d);
             var name = parse.GetValue(input)!;
-            using var stream = Inputs.Open(name, ctx.StdIn);
-            using var meter = new ProgressMeter(ctx.Error, ctx.Terminal, "validate", Inputs.KnownLength(stream));
-            var report = StreamValidator.Validate(stream, new ValidationOptions { Profile = p, Driver = d, Progress = meter });
+            using var source = StreamInputs.Open(name, ctx, parse.GetValue(qemu), parse.GetValue(device));
+            using var meter = new ProgressMeter(ctx.Error, ctx.Terminal, "validate", source.KnownLength);
+            var report = StreamValidator.Validate(source.Stream, new ValidationOptions { Profile = p, Driver = d, Progress = meter });
+            if (source.IsQemu && !parse.GetValue(json)) ctx.Out.WriteLine(source.Describe());
             meter.Dispose();
             if (parse.GetValue(json)) WriteJson(ctx.StdOut, report, DiagnosticCollector.DefaultMaxPerRule);
             else WriteText(ctx.Out, name, report, DiagnosticCollector.DefaultMaxPerRule);

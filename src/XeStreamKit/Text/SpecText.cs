@@ -37,6 +37,10 @@ public static class SpecText
         return value << shift;
     }
 
+    /// <summary>Parses a non-negative number in decimal or 0x hex (a seed, a count).</summary>
+    public static ulong ParseNumber(string text, string what) =>
+        TryParseUnsigned(text.Trim(), out var value) ? value : throw new SpecTextException($"{what}: '{text}' is not a number (decimal or 0x hex)");
+
     /// <summary>Parses an id in hex (<c>0xE20B</c>) or decimal, at most <paramref name="max"/>.</summary>
     public static uint ParseId(string text, string what, uint max = uint.MaxValue)
     {
