@@ -17,6 +17,8 @@ public static class XskApp
             CompatCommand.Create(ctx),
             SaveCommand.Create(ctx),
             RestoreCommand.Create(ctx),
+            CorpusCommand.Create(ctx),
+            ConformanceCommand.Create(ctx),
             DemoCommand.Create(ctx),
             QemuCommand.Create(ctx),
         };

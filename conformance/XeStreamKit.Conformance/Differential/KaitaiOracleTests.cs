@@ -38,6 +38,10 @@ public class KaitaiOracleTests
 
     public static IEnumerable<object[]> Streams()
     {
+        // Every stored y_ vector of the conformance corpus, then hand-made odd cases.
+        var corpus = Path.Combine(RepoPaths.Root, "conformance", "corpus");
+        foreach (var f in Directory.GetFiles(corpus, "y_*.bin").Order(StringComparer.Ordinal))
+            yield return [Path.GetFileNameWithoutExtension(f), File.ReadAllBytes(f)];
         yield return ["minimal", Vectors.MinimalStream];
         yield return ["small-driver-shaped", Vectors.SmallDriverShaped()];
         yield return ["bmg-sample", Vectors.Sample(3 * 4096)];
@@ -71,6 +75,7 @@ public class KaitaiOracleTests
             var files = Streams().Select(s =>
             {
                 var path = Path.Combine(dir.FullName, (string)s[0] + ".bin");
+                if (File.Exists(path)) throw new InvalidOperationException($"two streams named {s[0]}");
                 File.WriteAllBytes(path, (byte[])s[1]);
                 return path;
             }).ToList();

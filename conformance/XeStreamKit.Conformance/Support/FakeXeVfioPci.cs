@@ -285,6 +285,22 @@ internal sealed class FakeXeVfioPci : IVfioDeviceFile
 
     public int Close(int fd) => _files.Remove(fd) ? 0 : -(int)Errno.EBADF;
 
+    /// <summary>Resets taken (VFIO_DEVICE_RESET).</summary>
+    public int Resets { get; private set; }
+
+    /// <summary>VFIO_DEVICE_RESET: the data files go away, the VF is reset and RUNNING again.</summary>
+    public int DeviceReset()
+    {
+        _requests.Add("RESET");
+        Resets++;
+        _files.Clear();
+        _migf = null;
+        if (_pf is IResettable r) r.Reset();
+        State = S.RUNNING;
+        VfStopped = false;
+        return 0;
+    }
+
     public void Dispose() => Disposed = true;
 
     private int? Interposed(string operation) => Interpose?.Invoke(operation) is { } errno ? -(int)errno : null;

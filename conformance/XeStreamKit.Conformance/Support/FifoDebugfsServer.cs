@@ -39,6 +39,7 @@ namespace XeStreamKit.Conformance.Support;
 public sealed class FifoDebugfsServer : IDisposable
 {
     private static readonly string[] ControlFiles = [F.Pause, F.Resume, F.Stop, F.Reset];
+    private int _resets;
     private static readonly string[] AllFiles = [F.Pause, F.Resume, F.Stop, F.Reset, F.Save, F.Restore, F.MigrationData, F.MigrationSize];
 
     private readonly IMigrationDevice _behaviour;
@@ -156,8 +157,23 @@ public sealed class FifoDebugfsServer : IDisposable
             {
                 if (file == F.Pause) _behaviour.Pause();
                 else if (file == F.Resume) _behaviour.Resume();
+                else EndSessions(file);
             }));
             Drain(pipe);
+        }
+    }
+
+    /// <summary>stop and reset (an FLR) end any save or restore, as the driver's control does:
+    /// the behaviour is reset and a session thread waiting for the finish is woken.</summary>
+    private void EndSessions(string file)
+    {
+        Interlocked.Increment(ref _resets);
+        if (file == F.Reset && _behaviour is IResettable r) r.Reset();
+        foreach (var (ended, trigger) in new[] { (_save?.Ended, F.Save), (_restore?.Ended, F.Restore) })
+        {
+            if (ended is null) continue;
+            var deadline = DateTime.UtcNow + _limit;
+            while (!ended.Wait(10) && DateTime.UtcNow < deadline) Unblock(trigger);
         }
     }
 
@@ -174,7 +190,7 @@ public sealed class FifoDebugfsServer : IDisposable
                 var errno = command.Errno != 0 || !command.Value ? command.Errno : Run(() => data = _behaviour.BeginSave());
                 if (data is not null)
                 {
-                    var session = new SaveSession(data);
+                    var session = new SaveSession(data) { ResetsAtStart = Volatile.Read(ref _resets) };
                     _save = session;
                     Start(F.MigrationData, () => StreamSave(session));
                 }
@@ -183,14 +199,24 @@ public sealed class FifoDebugfsServer : IDisposable
             }
             if (data is null) continue;
 
-            using (var pipe = OpenServerEnd(F.Save, FileAccessMode.Write))
+            var saveSession = _save!;
+            try
             {
+                using var pipe = OpenServerEnd(F.Save, FileAccessMode.Write);
                 if (pipe is null) return;
-                var session = _save!;
-                UnblockUntil(session.Opened);
-                Wait(session.Done, "the save data session to end");
+                UnblockUntil(saveSession.Opened);
+                Wait(saveSession.Done, "the save data session to end");
+                if (Volatile.Read(ref _resets) != saveSession.ResetsAtStart)
+                {
+                    _events.Enqueue("save ended by " + F.Reset);
+                    continue;
+                }
                 _events.Enqueue("finish save");
                 Verdict(F.Save, Run(_behaviour.FinishSave));
+            }
+            finally
+            {
+                saveSession.Ended.Set();
             }
         }
     }
@@ -208,7 +234,7 @@ public sealed class FifoDebugfsServer : IDisposable
                 var errno = command.Errno != 0 || !command.Value ? command.Errno : Run(() => sink = _behaviour.BeginRestore());
                 if (sink is not null)
                 {
-                    var session = new RestoreSession(sink);
+                    var session = new RestoreSession(sink) { ResetsAtStart = Volatile.Read(ref _resets) };
                     _restore = session;
                     Start(F.MigrationData, () => ReceiveRestore(session));
                 }
@@ -217,14 +243,24 @@ public sealed class FifoDebugfsServer : IDisposable
             }
             if (sink is null) continue;
 
-            using (var pipe = OpenServerEnd(F.Restore, FileAccessMode.Write))
+            var restoreSession = _restore!;
+            try
             {
+                using var pipe = OpenServerEnd(F.Restore, FileAccessMode.Write);
                 if (pipe is null) return;
-                var session = _restore!;
-                UnblockUntil(session.Opened);
-                Wait(session.Done, "the restore data session to end");
+                UnblockUntil(restoreSession.Opened);
+                Wait(restoreSession.Done, "the restore data session to end");
+                if (Volatile.Read(ref _resets) != restoreSession.ResetsAtStart)
+                {
+                    _events.Enqueue("restore ended by " + F.Reset);
+                    continue;
+                }
                 _events.Enqueue("finish restore");
                 Verdict(F.Restore, Run(_behaviour.FinishRestore));
+            }
+            finally
+            {
+                restoreSession.Ended.Set();
             }
         }
     }
@@ -436,6 +472,8 @@ public sealed class FifoDebugfsServer : IDisposable
     private sealed class SaveSession(Stream data)
     {
         public Stream Data { get; } = data;
+        public int ResetsAtStart { get; init; }
+        public ManualResetEventSlim Ended { get; } = new();
         public ManualResetEventSlim Opened { get; } = new();
         public ManualResetEventSlim Done { get; } = new();
         public int Verdict { get; set; }
@@ -443,6 +481,8 @@ public sealed class FifoDebugfsServer : IDisposable
 
     private sealed class RestoreSession(Stream sink)
     {
+        public int ResetsAtStart { get; init; }
+        public ManualResetEventSlim Ended { get; } = new();
         private readonly object _gate = new();
         private long _consumed;
         private int _errno;

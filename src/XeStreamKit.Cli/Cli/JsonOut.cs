@@ -1,3 +1,4 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using XeStreamKit.Driver;
 using XeStreamKit.Validation;
@@ -7,6 +8,10 @@ namespace XeStreamKit.Cli.Cli;
 /// <summary>JSON spellings shared by the commands.</summary>
 public static class JsonOut
 {
+    /// <summary>Indented, and without HTML-safe escaping (an apostrophe stays an apostrophe): our
+    /// JSON goes to terminals and tools, never into HTML.</summary>
+    public static JsonWriterOptions WriterOptions { get; } = new() { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     /// <summary>Writes <c>"name": "ENODEV"</c> (null for none) and, unless told not to, <c>"nameValue": -19</c> (0 for none).</summary>
     public static void Errno(Utf8JsonWriter w, string name, Driver.Errno errno, bool withValue = true)
     {

@@ -40,7 +40,7 @@ public sealed record TransferSummary(string Operation, string Device, string Pat
     /// <summary>JSON summary.</summary>
     public void WriteJson(Stream output)
     {
-        using var w = new Utf8JsonWriter(output, new JsonWriterOptions { Indented = true });
+        using var w = new Utf8JsonWriter(output, JsonOut.WriterOptions);
         w.WriteStartObject();
         w.WriteString("operation", Operation);
         w.WriteString("device", Device);

@@ -65,7 +65,7 @@ public static class CompatCommand
         var results = names.Select(n => targets.Select(t => Check(ctx, n, t, open)).ToArray()).ToArray();
         if (json)
         {
-            using var w = new Utf8JsonWriter(ctx.StdOut, new JsonWriterOptions { Indented = true });
+            using var w = new Utf8JsonWriter(ctx.StdOut, JsonOut.WriterOptions);
             w.WriteStartObject();
             w.WriteStartArray("matrix");
             for (var i = 0; i < names.Length; i++)
@@ -106,7 +106,7 @@ public static class CompatCommand
 
     private static void WriteJson(Stream stdout, CompatibilityResult r)
     {
-        using var w = new Utf8JsonWriter(stdout, new JsonWriterOptions { Indented = true });
+        using var w = new Utf8JsonWriter(stdout, JsonOut.WriterOptions);
         w.WriteStartObject();
         WriteResult(w, r);
         w.WriteEndObject();

@@ -122,7 +122,7 @@ public static class DemoCommand
 
     private static void WriteJson(Stream stdout, List<(string Step, string Text, Dictionary<string, object?> Data)> steps, bool success)
     {
-        using var w = new Utf8JsonWriter(stdout, new JsonWriterOptions { Indented = true });
+        using var w = new Utf8JsonWriter(stdout, JsonOut.WriterOptions);
         w.WriteStartObject();
         w.WriteBoolean("ok", success);
         w.WriteStartArray("steps");

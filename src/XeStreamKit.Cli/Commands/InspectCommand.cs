@@ -121,7 +121,7 @@ public static class InspectCommand
 
     private sealed class JsonInspectOutput(Stream stdout, MigrationInput? container) : IInspectOutput
     {
-        private readonly Utf8JsonWriter _w = new(stdout, new JsonWriterOptions { Indented = true });
+        private readonly Utf8JsonWriter _w = new(stdout, JsonOut.WriterOptions);
 
         public void Begin()
         {

@@ -126,7 +126,7 @@ public static class QemuCommand
         var d = data.Device;
         if (json)
         {
-            using var w = new Utf8JsonWriter(ctx.StdOut, new JsonWriterOptions { Indented = true });
+            using var w = new Utf8JsonWriter(ctx.StdOut, JsonOut.WriterOptions);
             w.WriteStartObject();
             w.WriteString("device", d.IdStr);
             w.WriteNumber("sectionId", d.SectionId);
@@ -165,7 +165,7 @@ public static class QemuCommand
         }
         if (json)
         {
-            using var w = new Utf8JsonWriter(ctx.StdOut, new JsonWriterOptions { Indented = true });
+            using var w = new Utf8JsonWriter(ctx.StdOut, JsonOut.WriterOptions);
             w.WriteStartObject();
             w.WriteString("device", result.Device.IdStr);
             w.WriteNumber("sectionId", result.Device.SectionId);
@@ -304,7 +304,7 @@ public static class QemuCommand
 
     private sealed class JsonSectionsOutput(Stream stdout) : ISectionsOutput
     {
-        private readonly Utf8JsonWriter _w = new(stdout, new JsonWriterOptions { Indented = true });
+        private readonly Utf8JsonWriter _w = new(stdout, JsonOut.WriterOptions);
 
         public void Begin(QemuStreamHeader? h)
         {

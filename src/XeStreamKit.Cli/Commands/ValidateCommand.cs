@@ -74,7 +74,7 @@ public static class ValidateCommand
 
     private static void WriteJson(Stream stdout, ValidationReport r, int maxPerRule)
     {
-        using var w = new Utf8JsonWriter(stdout, new JsonWriterOptions { Indented = true });
+        using var w = new Utf8JsonWriter(stdout, JsonOut.WriterOptions);
         w.WriteStartObject();
         w.WriteBoolean("valid", r.Valid);
         w.WriteString("profile", CatalogIds.Of(r.Profile));

@@ -18,7 +18,7 @@ namespace XeStreamKit.Devices.Debugfs;
 /// Restore: <c>pause</c>, <c>restore</c> ← "1", write <c>migration_data</c>, read <c>restore</c>,
 /// <c>resume</c>. All I/O is plain libc open/read/write (errno exact; see <see cref="FdStream"/>).
 /// </summary>
-public sealed class DebugfsMigrationDevice : IMigrationDevice
+public sealed class DebugfsMigrationDevice : IMigrationDevice, IResettable
 {
     /// <summary>The files of a VF directory.</summary>
     public static class Files
@@ -119,10 +119,19 @@ public sealed class DebugfsMigrationDevice : IMigrationDevice
     }
 
     /// <summary>Writes "1" to <c>stop</c> (not part of a migration; for recovery).</summary>
-    public void Stop() => Trigger(Files.Stop);
+    public void Stop()
+    {
+        CloseData();
+        Trigger(Files.Stop);
+    }
 
     /// <summary>Writes "1" to <c>reset</c> (not part of a migration; for recovery).</summary>
-    public void Reset() => Trigger(Files.Reset);
+    public void Reset()
+    {
+        // An FLR ends any save or restore on the PF side; drop our end of migration_data first.
+        CloseData();
+        Trigger(Files.Reset);
+    }
 
     /// <summary>Writes "1" to <c>save</c> (the VF must be paused: EPERM otherwise) and opens
     /// <c>migration_data</c> for reading.</summary>

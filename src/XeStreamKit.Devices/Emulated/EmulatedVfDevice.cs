@@ -9,7 +9,7 @@ namespace XeStreamKit.Devices.Emulated;
 /// refused while either runs (EBUSY); save can be finished only after the data was read to the
 /// end (EIO, "save is still in progress").
 /// </summary>
-public sealed class EmulatedVfDevice(EmulatedVf vf) : IMigrationDevice
+public sealed class EmulatedVfDevice(EmulatedVf vf) : IMigrationDevice, IResettable
 {
     private bool _paused;
     private EmulatedSaveStream? _save;
@@ -78,6 +78,15 @@ public sealed class EmulatedVfDevice(EmulatedVf vf) : IMigrationDevice
 
     /// <summary>The model of the last finished restore.</summary>
     public KernelRestoreModel? LastRestore { get; private set; }
+
+    /// <summary>A VF FLR: ends any save or restore (what was restored stays), the VF runs again.</summary>
+    public void Reset()
+    {
+        if (_restore is not null) LastRestore = _restore;
+        _save = null;
+        _restore = null;
+        _paused = false;
+    }
 
     /// <inheritdoc/>
     public void Dispose()

@@ -14,4 +14,8 @@ internal interface IVfioDeviceFile : IFileDescriptorIo, IDisposable
     /// a <c>struct vfio_device_feature</c> followed by the feature's data, which the kernel may
     /// overwrite (GET, and the data_fd of a SET). Returns the ioctl's result or -errno.</summary>
     int DeviceFeature(Span<byte> argument);
+
+    /// <summary><c>ioctl(device, VFIO_DEVICE_RESET)</c>: a function-level reset; afterwards the
+    /// migration state is RUNNING again. Returns 0 or -errno.</summary>
+    int DeviceReset();
 }

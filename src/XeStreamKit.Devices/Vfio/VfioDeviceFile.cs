@@ -146,6 +146,13 @@ internal sealed unsafe class VfioDeviceFile : IVfioDeviceFile
         }
     }
 
+    public int DeviceReset()
+    {
+        ObjectDisposedException.ThrowIf(_deviceFd < 0, this);
+        var r = LibC.Ioctl(_deviceFd, VfioUapi.VFIO_DEVICE_RESET, 0);
+        return r >= 0 ? 0 : LibC.LastErrorNegated();
+    }
+
     public int Read(int fd, Span<byte> buffer) => LinuxFileSyscalls.Instance.Read(fd, buffer);
 
     public int Write(int fd, ReadOnlySpan<byte> buffer) => LinuxFileSyscalls.Instance.Write(fd, buffer);

@@ -20,7 +20,7 @@ namespace XeStreamKit.Devices.Vfio;
 /// when <c>vfio_mig_get_next_state</c> refuses one) and a failure names the arc that failed.
 /// On a failed arc the driver leaves the state unchanged.
 /// </remarks>
-public sealed class VfioMigrationDevice : IMigrationDevice
+public sealed class VfioMigrationDevice : IMigrationDevice, IResettable
 {
     /// <summary>Upper bound on SET requests for one state change (a path has at most 4 arcs;
     /// the rest is room for EINTR retries).</summary>
@@ -115,6 +115,15 @@ public sealed class VfioMigrationDevice : IMigrationDevice
     {
         CloseData();
         MoveTo(VfioDeviceState.RUNNING);
+    }
+
+    /// <summary>VFIO_DEVICE_RESET: drops any migration session; the device is RUNNING afterwards
+    /// (xe-vfio-pci's deferred reset). The way back after a failed restore.</summary>
+    public void Reset()
+    {
+        CloseData();
+        var r = _file.DeviceReset();
+        if (r < 0) throw new DeviceException("VFIO_DEVICE_RESET", -r);
     }
 
     /// <summary>Moves to STOP_COPY (pausing on the way if needed) and returns the data fd as a

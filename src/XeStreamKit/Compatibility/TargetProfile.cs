@@ -123,9 +123,5 @@ public sealed record TargetProfile
         };
     }
 
-    internal static string SizeText(ulong bytes) =>
-        bytes == 0 ? "0" :
-        bytes % (1UL << 30) == 0 ? $"{bytes >> 30}GiB" :
-        bytes % (1UL << 20) == 0 ? $"{bytes >> 20}MiB" :
-        bytes % (1UL << 10) == 0 ? $"{bytes >> 10}KiB" : $"{bytes}";
+    internal static string SizeText(ulong bytes) => Text.SpecText.FormatSize(bytes);
 }

@@ -37,6 +37,13 @@ public static class SpecText
         return value << shift;
     }
 
+    /// <summary>A size as <see cref="ParseSize"/> reads it back: the largest exact binary unit (<c>512MiB</c>, <c>16KiB</c>, <c>4000</c>).</summary>
+    public static string FormatSize(ulong bytes) =>
+        bytes == 0 ? "0" :
+        bytes % (1UL << 30) == 0 ? $"{bytes >> 30}GiB" :
+        bytes % (1UL << 20) == 0 ? $"{bytes >> 20}MiB" :
+        bytes % (1UL << 10) == 0 ? $"{bytes >> 10}KiB" : $"{bytes}";
+
     /// <summary>Parses a non-negative number in decimal or 0x hex (a seed, a count).</summary>
     public static ulong ParseNumber(string text, string what) =>
         TryParseUnsigned(text.Trim(), out var value) ? value : throw new SpecTextException($"{what}: '{text}' is not a number (decimal or 0x hex)");

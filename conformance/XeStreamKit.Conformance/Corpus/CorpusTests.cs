@@ -1,0 +1,166 @@
+using System.Diagnostics;
+using System.Text.Json;
+using System.Xml.Linq;
+using XeStreamKit.Compatibility;
+using XeStreamKit.Conformance.Support;
+using XeStreamKit.Corpus;
+using XeStreamKit.Devices.Conformance;
+using XeStreamKit.Devices.Emulated;
+using XeStreamKit.Devices.Vfio;
+using XeStreamKit.Validation;
+
+namespace XeStreamKit.Conformance.Corpus;
+
+public class CorpusTests
+{
+    private static string CheckedIn => Path.Combine(RepoPaths.Root, "conformance", "corpus");
+
+    [Fact]
+    public void The_checked_in_corpus_is_exactly_what_the_generator_makes()
+    {
+        var dir = Directory.CreateTempSubdirectory("xsk-corpus-").FullName;
+        try
+        {
+            CorpusGenerator.Write(dir);
+            var ours = Directory.GetFiles(dir).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToList();
+            var theirs = Directory.GetFiles(CheckedIn).Select(Path.GetFileName).Where(n => n != "README.md").Order(StringComparer.Ordinal).ToList();
+            theirs.ShouldBe(ours, "regenerate with: xsk corpus generate conformance/corpus");
+            foreach (var name in ours)
+                File.ReadAllBytes(Path.Combine(CheckedIn, name!)).ShouldBe(File.ReadAllBytes(Path.Combine(dir, name!)), $"{name} differs: regenerate with xsk corpus generate conformance/corpus");
+            Directory.EnumerateFiles(CheckedIn).Sum(f => new FileInfo(f).Length).ShouldBeLessThan(10L << 20);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void The_corpus_covers_every_rule_and_every_row_of_the_drivers_error_table()
+    {
+        var manifest = CorpusManifest.Parse(File.ReadAllText(Path.Combine(CheckedIn, CorpusManifest.FileName)));
+        var covered = manifest.Vectors.SelectMany(v => v.Strict.Concat(new[] { v.Expect }.Concat(v.ByDriver.Values).Select(o => o.Rule).OfType<string>())).ToHashSet();
+        Rules.All.Select(r => r.Id).Where(id => !covered.Contains(id)).ShouldBeEmpty();
+        // Every rule the driver enforces is the expected outcome of at least one n_ vector.
+        var rejected = manifest.Vectors.Where(v => v.Kind == VectorKind.Reject).SelectMany(v => new[] { v.Expect }.Concat(v.ByDriver.Values)).Select(o => o.Rule).ToHashSet();
+        Rules.All.Where(r => r.IsDriverRule).Select(r => r.Id).Where(id => !rejected.Contains(id)).ShouldBeEmpty();
+        // Every reporting point and every errno of the table shows up.
+        var outcomes = manifest.Vectors.SelectMany(v => new[] { v.Expect }.Concat(v.ByDriver.Values)).Where(o => !o.Accepted).ToList();
+        outcomes.Select(o => o.At).Distinct().Order().ShouldBe([ReportedAt.Write, ReportedAt.Finish, ReportedAt.Setup]);
+        outcomes.Select(o => o.Errno.ToString()).Distinct().Order(StringComparer.Ordinal)
+            .ShouldBe(["EINVAL", "EIO", "ENODATA", "ENODEV", "ENOMEM", "ENOTTY", "ETIMEDOUT"]);
+        manifest.Vectors.Count(v => v.Kind == VectorKind.ImplementationDefined).ShouldBeGreaterThanOrEqualTo(8);
+        manifest.Vectors.ShouldContain(v => !v.Stored && v.Name == "y_vram_512mib_chunks");
+    }
+
+    [Fact]
+    public void An_altered_vector_is_refused()
+    {
+        var dir = Directory.CreateTempSubdirectory("xsk-corpus-").FullName;
+        try
+        {
+            CorpusGenerator.Write(dir);
+            var path = Path.Combine(dir, "y_save.bin");
+            var bytes = File.ReadAllBytes(path);
+            bytes[30] ^= 1;
+            File.WriteAllBytes(path, bytes);
+            Should.Throw<InvalidDataException>(() => CorpusSource.Load(dir)).Message.ShouldContain("SHA-256 does not match");
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void The_512_mib_chunk_vector_is_made_on_the_fly_and_passes_the_model()
+    {
+        var big = CorpusSource.Load(CheckedIn).Single(v => !v.Entry.Stored);
+        using var impl = new ModelImpl(WriteSplit.Default);
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var result = ConformanceRunner.Run([big], impl, DriverVersion.Newest).Single();
+        result.Passed.ShouldBeTrue(result.Detail);
+        (GC.GetAllocatedBytesForCurrentThread() - before).ShouldBeLessThan(16L << 20);
+    }
+
+    [Fact]
+    public void A_real_device_runner_restores_every_portable_vector_through_the_vfio_uapi()
+    {
+        var home = CorpusGenerator.DefaultHome;
+        var spec = CorpusGenerator.SpecOf(home);
+        var vectors = CorpusSource.Load(CheckedIn).Where(v => v.Entry.Stored && v.Entry.Portable && v.Entry.Target == spec).ToList();
+        vectors.Count.ShouldBeGreaterThan(50);
+        var fake = new FakeXeVfioPci(new EmulatedPf(home, seed: 9).Device(1)) { MaxWriteChunk = 5000 };
+        using var impl = new DeviceImpl(VfioMigrationDevice.Create(fake, "vfio:fake"), "vfio:fake");
+        var failures = ConformanceRunner.Run(vectors, impl, DriverVersion.Newest).Where(r => !r.Passed).Select(r => $"{r.Entry.Name}: {r.Detail}").ToList();
+        failures.ShouldBeEmpty(string.Join("\n", failures));
+        fake.Resets.ShouldBe(vectors.Count);
+    }
+
+    [Fact]
+    public void A_real_device_runner_restores_vectors_through_the_debugfs_files()
+    {
+        var home = CorpusGenerator.DefaultHome;
+        var spec = CorpusGenerator.SpecOf(home);
+        var names = new[] { "y_save", "n_desc_devid", "n_mmio_size_12", "n_trl_missing", "n_gt_failed_then_write", "n_trunc_vram_payload" };
+        var vectors = CorpusSource.Load(CheckedIn).Where(v => names.Contains(v.Entry.Name)).ToList();
+        var device = new EmulatedPf(home, seed: 9).Device(1);
+        using var server = new FifoDebugfsServer(device);
+        var results = Timed.Run(() =>
+        {
+            using var impl = new DeviceImpl(server.Connect(), "debugfs:fifo");
+            return ConformanceRunner.Run(vectors, impl, DriverVersion.Newest).ToList();
+        }, onTimeout: server.Dispose);
+        results.Where(r => !r.Passed).Select(r => $"{r.Entry.Name}: {r.Detail}").ShouldBeEmpty();
+        results.Count.ShouldBe(names.Length);
+    }
+
+    [Fact]
+    public void An_exec_implementation_is_judged_by_its_exit_status()
+    {
+        var xsk = Path.Combine(AppContext.BaseDirectory, "xsk.dll");
+        var vectors = CorpusSource.Load(CheckedIn).Where(v => v.Entry.Stored).Take(12).ToList();
+        // Our own validator as a third-party parser: exit 0 for what the driver accepts.
+        using var validator = new ExecImpl($"dotnet '{xsk}' validate - >/dev/null 2>&1");
+        var results = ConformanceRunner.Run(vectors, validator, DriverVersion.Newest).ToList();
+        results.Where(r => !r.Passed && r.Entry.Target == CorpusGenerator.SpecOf(CorpusGenerator.DefaultHome)).Select(r => r.Entry.Name).ShouldBeEmpty();
+        // A parser that accepts everything fails every n_ vector.
+        using var lenient = new ExecImpl("cat >/dev/null");
+        var lax = ConformanceRunner.Run(vectors, lenient, DriverVersion.Newest).ToList();
+        lax.Where(r => !r.Passed).Select(r => r.Entry.Name).ShouldBe(vectors.Where(v => !v.Entry.ExpectFor(DriverVersion.Newest).Accepted).Select(v => v.Entry.Name));
+    }
+
+    [Fact]
+    public void The_fuzzer_ci_pass_is_clean()
+    {
+        var report = new Fuzzer(seed: 20261121).Run(TimeSpan.FromSeconds(30), iterations: 1500);
+        report.Iterations.ShouldBe(1500);
+        report.Findings.Select(f => $"{f.Stage}: {f.Problem} ({Convert.ToHexString(f.Minimized)})").ShouldBeEmpty();
+    }
+
+    [Fact]
+    public void The_fuzzer_finds_and_minimizes_a_planted_fault()
+    {
+        // A check that fails on any input holding the byte 0xAB: the finding must shrink to that byte.
+        (string, string)? Planted(byte[] input) => input.Contains((byte)0xAB) ? ("planted", "InvalidOperationException: planted") : null;
+        var report = new Fuzzer(seed: 4, check: Planted).Run(TimeSpan.FromSeconds(30), iterations: 20000);
+        var finding = report.Findings.ShouldHaveSingleItem();
+        finding.Stage.ShouldBe("planted");
+        finding.Minimized.ShouldBe([(byte)0xAB]);
+        Fuzzer.Check(finding.Minimized).ShouldBeNull();
+    }
+
+    [Fact]
+    public void The_fuzzer_reports_a_hang_and_stops()
+    {
+        (string, string)? Hangs(byte[] input)
+        {
+            if (input.Length > 100) Thread.Sleep(2000);
+            return null;
+        }
+        var report = new Fuzzer(seed: 1, check: Hangs, limit: TimeSpan.FromMilliseconds(100)).Run(TimeSpan.FromSeconds(20), iterations: 50);
+        var finding = report.Findings.ShouldHaveSingleItem();
+        finding.Problem.ShouldStartWith("hang: no result after 0.1 s");
+        report.Iterations.ShouldBeLessThan(50);
+    }
+}

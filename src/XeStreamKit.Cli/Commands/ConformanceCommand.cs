@@ -1,0 +1,146 @@
+using System.CommandLine;
+using System.Text.Json;
+using System.Xml.Linq;
+using XeStreamKit.Cli.Cli;
+using XeStreamKit.Devices.Conformance;
+using XeStreamKit.Validation;
+
+namespace XeStreamKit.Cli.Commands;
+
+/// <summary><c>xsk conformance run|fuzz</c>: run the corpus against an implementation, or fuzz ours.</summary>
+public static class ConformanceCommand
+{
+    /// <summary>Builds the command.</summary>
+    public static Command Create(CliContext ctx) => new("conformance", "Run the conformance corpus against an implementation; fuzz ours")
+    {
+        Run(ctx),
+        FuzzCommand.Create(ctx),
+    };
+
+    private static Command Run(CliContext ctx)
+    {
+        var impls = new Option<string[]>("--impl") { Description = Implementations.Help, Required = true, Arity = ArgumentArity.OneOrMore };
+        var corpus = new Option<string?>("--corpus") { Description = "Corpus directory (default: the generated corpus, in memory)" };
+        var driver = new Option<string>("--driver") { Description = "Driver version the expectations are for (6.19 or newest)", DefaultValueFactory = _ => "newest" };
+        driver.AcceptOnlyFromAmong("6.19", "newest");
+        var split = new Option<string>("--split") { Description = "How vectors are cut into write() calls: a size (1, 7, 4KiB, 1MiB) or random[:seed]", DefaultValueFactory = _ => "1MiB" };
+        var matrix = new Option<bool>("--matrix") { Description = "Several --impl as one table, vector by implementation" };
+        var json = new Option<bool>("--json") { Description = "Print results as JSON" };
+        var junit = new Option<string?>("--junit") { Description = "Also write JUnit XML to this file" };
+        var filter = new Option<string?>("--filter") { Description = "Only vectors whose name contains this" };
+        var command = new Command("run", "Restore every vector with an implementation and compare with the manifest's expectation")
+        {
+            impls, corpus, driver, split, matrix, json, junit, filter,
+        };
+        command.SetAction(parse => CommandRunner.Run(ctx.Error, () =>
+        {
+            CatalogIds.TryParse(parse.GetValue(driver)!, out DriverVersion d);
+            var writeSplit = WriteSplit.Parse(parse.GetValue(split)!);
+            var vectors = CorpusSource.Load(parse.GetValue(corpus));
+            if (parse.GetValue(filter) is { } f) vectors = vectors.Where(v => v.Entry.Name.Contains(f, StringComparison.Ordinal)).ToList();
+            var names = parse.GetValue(impls)!;
+            if (names.Length > 1 && !parse.GetValue(matrix)) throw new UsageException("several --impl need --matrix");
+            var results = new List<List<VectorResult>>();
+            foreach (var name in names)
+            {
+                using var impl = Implementations.Open(name, writeSplit);
+                var list = new List<VectorResult>();
+                using var meter = new ProgressMeter(ctx.Error, ctx.Terminal, $"conformance {name}", vectors.Count);
+                foreach (var r in ConformanceRunner.Run(vectors, impl, d))
+                {
+                    list.Add(r);
+                    meter.Report(list.Count);
+                    if (!parse.GetValue(json) && !parse.GetValue(matrix)) ctx.Out.WriteLine(Line(r));
+                }
+                results.Add(list);
+            }
+            if (parse.GetValue(junit) is { } path) WriteJunit(path, results, d, writeSplit);
+            if (parse.GetValue(json)) WriteJson(ctx.StdOut, results, d, writeSplit);
+            else if (parse.GetValue(matrix)) WriteMatrix(ctx.Out, results);
+            if (!parse.GetValue(json))
+                foreach (var list in results) ctx.Out.WriteLine(Summary(list, d, writeSplit));
+            return results.All(l => l.All(r => r.Passed)) ? ExitCode.Ok : ExitCode.InvalidStream;
+        }));
+        return command;
+    }
+
+    private static string Line(VectorResult r) =>
+        $"{(r.Passed ? "PASS" : "FAIL")} {r.Entry.Name,-34} {r.Detail}";
+
+    /// <summary>"impl: N passed, M failed (i_: k of j as expected), driver, split".</summary>
+    public static string Summary(IReadOnlyList<VectorResult> list, DriverVersion driver, WriteSplit split)
+    {
+        var judged = list.Where(r => !r.Informational).ToList();
+        var info = list.Where(r => r.Informational).ToList();
+        var modelled = info.Count == 0 ? "" : $"; i_ vectors {info.Count(r => r.Passed)} of {info.Count} as modelled";
+        return $"{list[0].Impl}: {judged.Count(r => r.Passed)} passed, {judged.Count(r => !r.Passed)} failed{modelled} (driver {CatalogIds.Of(driver)}, writes of {split})";
+    }
+
+    private static void WriteMatrix(TextWriter w, List<List<VectorResult>> results)
+    {
+        var width = results[0].Max(r => r.Entry.Name.Length) + 2;
+        var columns = results.Select(l => Math.Max(l[0].Impl.Length, 12) + 2).ToArray();
+        w.WriteLine("vector".PadRight(width) + string.Concat(results.Select((l, j) => l[0].Impl.PadRight(columns[j]))).TrimEnd());
+        for (var i = 0; i < results[0].Count; i++)
+            w.WriteLine(results[0][i].Entry.Name.PadRight(width) + string.Concat(results.Select((l, j) => Cell(l[i]).PadRight(columns[j]))).TrimEnd());
+    }
+
+    private static string Cell(VectorResult r) =>
+        (r.Passed ? "ok " : "FAIL ") + (r.Actual is null ? "error" : r.Actual.Accepted ? "accepted" : Driver.ErrnoText.Name(r.Actual.Errno));
+
+    private static void WriteJson(Stream stdout, List<List<VectorResult>> results, DriverVersion driver, WriteSplit split)
+    {
+        using var w = new Utf8JsonWriter(stdout, JsonOut.WriterOptions);
+        w.WriteStartObject();
+        w.WriteString("driver", CatalogIds.Of(driver));
+        w.WriteString("split", split.ToString());
+        w.WriteStartArray("implementations");
+        foreach (var list in results)
+        {
+            w.WriteStartObject();
+            w.WriteString("impl", list[0].Impl);
+            w.WriteNumber("passed", list.Count(r => r.Passed && !r.Informational));
+            w.WriteNumber("failed", list.Count(r => !r.Passed && !r.Informational));
+            w.WriteStartArray("vectors");
+            foreach (var r in list)
+            {
+                w.WriteStartObject();
+                w.WriteString("name", r.Entry.Name);
+                w.WriteString("kind", r.Entry.Name[..1]);
+                w.WriteBoolean("passed", r.Passed);
+                w.WriteString("expected", r.Expected.ToString());
+                if (r.Actual is null) w.WriteNull("actual");
+                else w.WriteString("actual", r.Actual.ToString());
+                w.WriteString("detail", r.Detail);
+                w.WriteNumber("seconds", Math.Round(r.Elapsed.TotalSeconds, 4));
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+        w.WriteEndObject();
+        w.Flush();
+        stdout.Write("\n"u8);
+    }
+
+    private static void WriteJunit(string path, List<List<VectorResult>> results, DriverVersion driver, WriteSplit split)
+    {
+        var suites = new XElement("testsuites",
+            results.Select(list => new XElement("testsuite",
+                new XAttribute("name", $"xsk conformance {list[0].Impl} (driver {CatalogIds.Of(driver)}, writes of {split})"),
+                new XAttribute("tests", list.Count),
+                new XAttribute("failures", list.Count(r => !r.Passed && !r.Informational)),
+                new XAttribute("time", list.Sum(r => r.Elapsed.TotalSeconds).ToString("F3", System.Globalization.CultureInfo.InvariantCulture)),
+                list.Select(r => new XElement("testcase",
+                    new XAttribute("classname", $"{list[0].Impl}.{r.Entry.Name[..1]}"),
+                    new XAttribute("name", r.Entry.Name),
+                    new XAttribute("time", r.Elapsed.TotalSeconds.ToString("F4", System.Globalization.CultureInfo.InvariantCulture)),
+                    r.Passed ? null : r.Informational
+                        ? new XElement("system-out", $"implementation-defined: {r.Detail}")
+                        : new XElement("failure", new XAttribute("message", r.Detail), r.Entry.Why))))));
+        using var file = AtomicFile.Create(path);
+        new XDocument(suites).Save(file.Stream);
+        file.Commit();
+    }
+}

@@ -1,0 +1,49 @@
+using System.CommandLine;
+using XeStreamKit.Cli.Cli;
+using XeStreamKit.Compatibility;
+using XeStreamKit.Corpus;
+using XeStreamKit.Devices.Conformance;
+
+namespace XeStreamKit.Cli.Commands;
+
+/// <summary><c>xsk corpus generate &lt;dir&gt; [--target &lt;spec&gt;]</c>: write the conformance corpus.</summary>
+public static class CorpusCommand
+{
+    /// <summary>Builds the command.</summary>
+    public static Command Create(CliContext ctx)
+    {
+        var dir = new Argument<string>("directory") { Description = "Where to write the vectors and manifest.json" };
+        var target = new Option<string?>("--target") { Description = "Make the vectors for this VF (e.g. host:<PF BDF> with --vf, to test that device); default: a small BMG VF" };
+        var vf = new Option<uint?>("--vf") { Description = "VF number for host:<BDF> targets" };
+        var json = new Option<bool>("--json") { Description = "Print the manifest's summary as JSON" };
+        var generate = new Command("generate", "Write the conformance corpus: y_ (accepted), n_ (rejected: errno, when, packet) and i_ vectors with manifest.json")
+        {
+            dir, target, vf, json,
+        };
+        generate.SetAction(parse => CommandRunner.Run(ctx.Error, () =>
+        {
+            var home = parse.GetValue(target) is { } t ? TargetSpec.Parse(t, "--target", vf: parse.GetValue(vf)).Target : null;
+            if (home is { Platform: null }) throw new UsageException($"--target: device 0x{home.DeviceId:X4} is not one xe-vfio-pci binds; vectors cannot be made for it");
+            var path = parse.GetValue(dir)!;
+            var manifest = CorpusGenerator.Write(path, home);
+            var byKind = manifest.Vectors.GroupBy(v => v.Name[..1]).ToDictionary(g => g.Key, g => g.Count());
+            var stored = manifest.Vectors.Where(v => v.Stored).Sum(v => v.Size);
+            if (parse.GetValue(json))
+            {
+                using var w = new System.Text.Json.Utf8JsonWriter(ctx.StdOut, JsonOut.WriterOptions);
+                w.WriteStartObject();
+                w.WriteString("directory", path);
+                w.WriteNumber("vectors", manifest.Vectors.Count);
+                foreach (var k in new[] { "y", "n", "i" }) w.WriteNumber(k, byKind.GetValueOrDefault(k));
+                w.WriteNumber("storedBytes", stored);
+                w.WriteEndObject();
+                w.Flush();
+                ctx.StdOut.Write("\n"u8);
+            }
+            else
+                ctx.Out.WriteLine($"wrote {manifest.Vectors.Count} vectors ({byKind.GetValueOrDefault("y")} y_, {byKind.GetValueOrDefault("n")} n_, {byKind.GetValueOrDefault("i")} i_; {Units.Bytes(stored)} stored) and {CorpusManifest.FileName} to {path}");
+            return ExitCode.Ok;
+        }));
+        return new Command("corpus", "The conformance corpus") { generate };
+    }
+}

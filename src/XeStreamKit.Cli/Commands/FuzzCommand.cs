@@ -1,0 +1,79 @@
+using System.CommandLine;
+using System.Text.Json;
+using XeStreamKit.Cli.Cli;
+using XeStreamKit.Devices.Conformance;
+
+namespace XeStreamKit.Cli.Commands;
+
+/// <summary><c>xsk conformance fuzz --seconds N --seed S</c>: mutate the corpus, look for crashes,
+/// hangs and unbounded allocation; minimized reproducers are written out.</summary>
+public static class FuzzCommand
+{
+    /// <summary>Builds the command.</summary>
+    public static Command Create(CliContext ctx)
+    {
+        var seconds = new Option<double>("--seconds") { Description = "How long to fuzz", DefaultValueFactory = _ => 10 };
+        var seed = new Option<int>("--seed") { Description = "Random seed (the same seed gives the same inputs)", DefaultValueFactory = _ => 1 };
+        var iterations = new Option<long?>("--iterations") { Description = "Stop after this many inputs" };
+        var output = new Option<string>("--out") { Description = "Directory for minimized reproducers", DefaultValueFactory = _ => "xsk-fuzz-findings" };
+        var corpus = new Option<string?>("--corpus") { Description = "Corpus whose vectors seed the mutations (default: the generated corpus)" };
+        var json = new Option<bool>("--json") { Description = "Print the report as JSON" };
+        var command = new Command("fuzz", "Fuzz the reader, validator, driver model and emulated restore with mutated corpus vectors")
+        {
+            seconds, seed, iterations, output, corpus, json,
+        };
+        command.SetAction(parse => CommandRunner.Run(ctx.Error, () =>
+        {
+            var seeds = CorpusSource.Load(parse.GetValue(corpus)).Where(v => v.Entry.Stored).Select(v =>
+            {
+                using var s = v.Open();
+                var ms = new MemoryStream();
+                s.CopyTo(ms);
+                return ms.ToArray();
+            });
+            var fuzzer = new Fuzzer(parse.GetValue(seed), seeds);
+            FuzzReport report;
+            using (var meter = new ProgressMeter(ctx.Error, ctx.Terminal, "fuzz (inputs)", null))
+                report = fuzzer.Run(TimeSpan.FromSeconds(parse.GetValue(seconds)), parse.GetValue(iterations) ?? long.MaxValue, meter);
+            var dir = parse.GetValue(output)!;
+            if (report.Findings.Count > 0) Directory.CreateDirectory(dir);
+            foreach (var f in report.Findings)
+            {
+                var path = Path.Combine(dir, $"fuzz_{f.Id}.bin");
+                File.WriteAllBytes(path, f.Minimized);
+                if (!parse.GetValue(json))
+                {
+                    ctx.Out.WriteLine($"FINDING in {f.Stage}: {f.Problem}");
+                    ctx.Out.WriteLine($"  minimized to {f.Minimized.Length} bytes (from {f.Input.Length}), written to {path}:");
+                    ctx.Out.WriteLine("  " + Convert.ToHexString(f.Minimized.AsSpan(0, Math.Min(256, f.Minimized.Length))) + (f.Minimized.Length > 256 ? "..." : ""));
+                }
+            }
+            if (parse.GetValue(json))
+            {
+                using var w = new Utf8JsonWriter(ctx.StdOut, JsonOut.WriterOptions);
+                w.WriteStartObject();
+                w.WriteNumber("seed", report.Seed);
+                w.WriteNumber("iterations", report.Iterations);
+                w.WriteNumber("seconds", Math.Round(report.Elapsed.TotalSeconds, 2));
+                w.WriteStartArray("findings");
+                foreach (var f in report.Findings)
+                {
+                    w.WriteStartObject();
+                    w.WriteString("stage", f.Stage);
+                    w.WriteString("problem", f.Problem);
+                    w.WriteString("reproducer", Path.Combine(dir, $"fuzz_{f.Id}.bin"));
+                    w.WriteString("minimizedHex", Convert.ToHexString(f.Minimized));
+                    w.WriteEndObject();
+                }
+                w.WriteEndArray();
+                w.WriteEndObject();
+                w.Flush();
+                ctx.StdOut.Write("\n"u8);
+            }
+            else
+                ctx.Out.WriteLine($"fuzz: {report.Iterations} inputs in {report.Elapsed.TotalSeconds:F1} s (seed {report.Seed}): {report.Findings.Count} findings");
+            return report.Findings.Count == 0 ? ExitCode.Ok : ExitCode.InvalidStream;
+        }));
+        return command;
+    }
+}

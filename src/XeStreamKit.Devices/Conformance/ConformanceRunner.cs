@@ -1,0 +1,52 @@
+using System.Diagnostics;
+using XeStreamKit.Compatibility;
+using XeStreamKit.Corpus;
+using XeStreamKit.Validation;
+
+namespace XeStreamKit.Devices.Conformance;
+
+/// <summary>An implementation of the restore side under test: it takes a vector and says what
+/// happened, as far as it can observe (an exec'd parser only says accepted or not).</summary>
+public interface IConformanceImpl : IDisposable
+{
+    /// <summary>Name in reports (<c>validator</c>, <c>model</c>, <c>emulated</c>, <c>debugfs:...</c>, ...).</summary>
+    string Name { get; }
+
+    /// <summary>Restores (or checks) <paramref name="vector"/> for <paramref name="target"/>.</summary>
+    Outcome Run(CorpusVector vector, TargetProfile target);
+}
+
+/// <summary>The result of one vector on one implementation.</summary>
+public sealed record VectorResult(CorpusEntry Entry, string Impl, Outcome Expected, Outcome? Actual, bool Passed, string Detail, TimeSpan Elapsed)
+{
+    /// <summary>True for <c>i_</c> vectors: their result documents behaviour rather than judges it.</summary>
+    public bool Informational => Entry.Kind == VectorKind.ImplementationDefined;
+}
+
+/// <summary>Runs vectors through implementations and compares with the manifest's expectations.</summary>
+public static class ConformanceRunner
+{
+    /// <summary>Runs every vector through <paramref name="impl"/> for <paramref name="driver"/>.</summary>
+    public static IEnumerable<VectorResult> Run(IEnumerable<CorpusVector> vectors, IConformanceImpl impl, DriverVersion driver)
+    {
+        foreach (var v in vectors)
+        {
+            var target = TargetSpec.Parse(v.Entry.Target, $"{v.Entry.Name} target").Target with { Driver = driver };
+            var expected = v.Entry.ExpectFor(driver);
+            var clock = Stopwatch.StartNew();
+            Outcome? actual;
+            string detail;
+            try
+            {
+                actual = impl.Run(v, target);
+                detail = expected.Matches(actual) ? actual.ToString() : $"expected {expected}, got {actual}";
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                actual = null;
+                detail = $"expected {expected}, but the implementation failed: {e.GetType().Name}: {e.Message.ReplaceLineEndings(" ")}";
+            }
+            yield return new VectorResult(v.Entry, impl.Name, expected, actual, actual is not null && expected.Matches(actual), detail, clock.Elapsed);
+        }
+    }
+}
