@@ -2,6 +2,7 @@ using FsCheck;
 using FsCheck.Fluent;
 using XeStreamKit.Compatibility;
 using XeStreamKit.Conformance.Support;
+using XeStreamKit.Corpus;
 using XeStreamKit.Driver;
 using XeStreamKit.Format;
 using XeStreamKit.Validation;
@@ -17,7 +18,7 @@ public class DriverErrorTableTests
 {
     private static readonly TargetProfile T = SmallBmg;
 
-    private static List<Pkt> Save() => DriverSave(T);
+    private static List<PacketEdit> Save() => DriverSave(T);
 
     private static CompatibilityResult Check(byte[] bytes, TargetProfile? target = null) =>
         CompatibilityCheck.Check(new MemoryStream(bytes), target ?? T);
@@ -32,7 +33,7 @@ public class DriverErrorTableTests
         { "tile/GT mismatch", Save().With(3, p => p with { Tile = 1 }).Bytes(), "EINVAL", "write", 3, "XE-HDR-TILE" },
         { "descriptor tile/gt != 0", Save().With(0, p => p with { Tile = 1 }).Bytes(), "EINVAL", "write", 0, "XE-DESC-ROUTE" },
         { "descriptor size % 4", Save().With(0, p => p with { Payload = [.. p.Payload, 9] }).Bytes(), "EINVAL", "write", 0, "XE-DESC-DWORDS" },
-        { "truncated KLV", Save().With(0, _ => new Pkt(PacketType.Descriptor, 0, 0, BitConverter.GetBytes(0xF0010002u).Concat(BitConverter.GetBytes(0xE20Bu)).ToArray())).Bytes(), "ENODATA", "write", 0, "XE-DESC-KLV" },
+        { "truncated KLV", Save().With(0, _ => new PacketEdit(PacketType.Descriptor, 0, 0, BitConverter.GetBytes(0xF0010002u).Concat(BitConverter.GetBytes(0xE20Bu)).ToArray())).Bytes(), "ENODATA", "write", 0, "XE-DESC-KLV" },
         { "devid mismatch", Save().With(0, _ => Descriptor(0xE211, 0)).Bytes(), "ENODEV", "write", 0, "XE-DESC-DEVID" },
         { "revid mismatch", Save().With(0, _ => Descriptor(0xE20B, 3)).Bytes(), "ENODEV", "write", 0, "XE-DESC-REVID" },
         { "trailer with non-zero tile/gt", Save().With(8, p => p with { Tile = 1 }).Bytes(), "EINVAL", "write", 8, "XE-TRL-ROUTE" },
@@ -79,7 +80,7 @@ public class DriverErrorTableTests
     [Fact]
     public void What_the_driver_ignores_restores_with_a_warning()
     {
-        var unknown = Check(Save().Take(1).Append(new Pkt((PacketType)7, 0, 1, [1, 2])).Concat(Save().Skip(1)).Bytes());
+        var unknown = Check(Save().Take(1).Append(new PacketEdit((PacketType)7, 0, 1, [1, 2])).Concat(Save().Skip(1)).Bytes());
         unknown.Compatible.ShouldBeTrue();
         unknown.Warnings.Single().Rule.ShouldBe(Rules.XeTypeUnknown);
 
@@ -112,11 +113,11 @@ public class DriverErrorTableTests
     public void Driver_versions_disagree_on_a_mismatch_ahead_of_a_truncated_klv()
     {
         // DEVID mismatch in KLV #0, then a KLV claiming 2 dwords with 1 present.
-        var descriptor = new Pkt(PacketType.Descriptor, 0, 0, Klvs((0xF001, [0xE211])).Concat(BitConverter.GetBytes(0xF0020002u)).Concat(new byte[4]).ToArray());
+        var descriptor = new PacketEdit(PacketType.Descriptor, 0, 0, Klvs((0xF001, [0xE211])).Concat(BitConverter.GetBytes(0xF0020002u)).Concat(new byte[4]).ToArray());
         var bytes = Save().With(0, _ => descriptor).Bytes();
         Check(bytes, T with { Driver = DriverVersion.V6_19 }).Failure!.Errno.ShouldBe(Errno.ENODEV);
         Check(bytes, T with { Driver = DriverVersion.Newest }).Failure!.Errno.ShouldBe(Errno.ENODATA);
-        var truncatedOnly = Save().With(0, _ => new Pkt(PacketType.Descriptor, 0, 0, Klvs((0xF001, [0xE20B])).Concat(BitConverter.GetBytes(0xF0020002u)).Concat(new byte[4]).ToArray())).Bytes();
+        var truncatedOnly = Save().With(0, _ => new PacketEdit(PacketType.Descriptor, 0, 0, Klvs((0xF001, [0xE20B])).Concat(BitConverter.GetBytes(0xF0020002u)).Concat(new byte[4]).ToArray())).Bytes();
         Check(truncatedOnly, T with { Driver = DriverVersion.V6_19 }).Failure!.Errno.ShouldBe(Errno.EINVAL);
     }
 
@@ -124,7 +125,7 @@ public class DriverErrorTableTests
     public void A_devid_klv_of_length_0_is_compared_with_the_dword_after_its_header()
     {
         // DEVID len 0 followed by REVID: the driver compares the REVID header dword 0xF0020001 with the devid.
-        var descriptor = new Pkt(PacketType.Descriptor, 0, 0, BitConverter.GetBytes(0xF0010000u).Concat(Klvs((0xF002, [0]))).ToArray());
+        var descriptor = new PacketEdit(PacketType.Descriptor, 0, 0, BitConverter.GetBytes(0xF0010000u).Concat(Klvs((0xF002, [0]))).ToArray());
         var r = Check(Save().With(0, _ => descriptor).Bytes());
         r.Failure!.Rule.ShouldBe(Rules.XeDescDevid);
         r.Failure.Message.ShouldBe("descriptor devid 0xF0020001 != target 0xE20B");

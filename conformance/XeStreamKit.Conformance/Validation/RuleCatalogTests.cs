@@ -1,5 +1,6 @@
 using XeStreamKit.Compatibility;
 using XeStreamKit.Conformance.Support;
+using XeStreamKit.Corpus;
 using XeStreamKit.Driver;
 using XeStreamKit.Format;
 using XeStreamKit.Validation;
@@ -16,7 +17,7 @@ public class RuleCatalogTests
     private static readonly TargetProfile T = SmallBmg;
 
     /// <summary>The driver's save of the small BMG VF: 0 desc, 1 guc, 2 ggtt, 3 mmio, 4-5 vram, 6 guc, 7 mmio, 8 trailer.</summary>
-    private static List<Pkt> Save() => DriverSave(T);
+    private static List<PacketEdit> Save() => DriverSave(T);
 
     private sealed record Case(Func<byte[]> Failing, TargetProfile? Target = null, bool SelfDescribed = false, Func<byte[]>? Passing = null);
 
@@ -36,7 +37,7 @@ public class RuleCatalogTests
         ["XE-TRL-ROUTE"] = new(() => Save().With(8, p => p with { Gt = 1 }).Bytes()),
         ["XE-TRL-EMPTY"] = new(() => Save().With(8, p => p with { Offset = 16 }).Bytes()),
         ["XE-GT-FAILED"] = new(() => Save().With(3, _ => Mmio(0, 12)).Bytes()),
-        ["XE-TYPE-UNKNOWN"] = new(() => Save().Take(1).Append(new Pkt((PacketType)7, 0, 0, [1, 2, 3, 4])).Concat(Save().Skip(1)).Bytes()),
+        ["XE-TYPE-UNKNOWN"] = new(() => Save().Take(1).Append(new PacketEdit((PacketType)7, 0, 0, [1, 2, 3, 4])).Concat(Save().Skip(1)).Bytes()),
         ["XE-AFTER-TRAILER"] = new(() => [.. Save().Bytes(), .. Guc(1).Bytes()]),
         ["XE-MMIO-SIZE"] = new(() => Save().With(7, _ => Mmio(1, 12)).Bytes()),
         ["XE-GGTT-NODE"] = new(() => Save().With(6, _ => Ggtt(1, 4)).Bytes()),
@@ -48,7 +49,7 @@ public class RuleCatalogTests
         ["XE-TRUNCATED"] = new(() => Save().Bytes()[..^5]),
         ["XE-TGT-MIGRATION"] = new(() => Save().Bytes(), T with { Guc = (70, 44, 0) }, Passing: () => Save().Bytes()),
         ["XE-S-DESC-FIRST"] = new(() => Save().With(0, _ => Guc(0)).With(1, _ => Descriptor(0xE20B, 0)).Bytes()),
-        ["XE-S-DESC-IDS"] = new(() => Save().With(0, _ => new Pkt(PacketType.Descriptor, 0, 0, Klvs((0xF001, [0xE20B]), (0xF002, [0, 0])))).Bytes()),
+        ["XE-S-DESC-IDS"] = new(() => Save().With(0, _ => new PacketEdit(PacketType.Descriptor, 0, 0, Klvs((0xF001, [0xE20B]), (0xF002, [0, 0])))).Bytes()),
         ["XE-S-DEVICE"] = new(() => Save().With(0, _ => Descriptor(0x1234, 0)).Bytes(), Target: null, SelfDescribed: true),
         ["XE-S-TRL-LAST"] = new(() => [.. Save().Bytes(), .. Trailer().Bytes()]),
         ["XE-S-GT-ORDER"] = new(() => Save().With(2, _ => Mmio(0)).With(3, _ => Ggtt(0, 4)).Bytes()),

@@ -40,40 +40,28 @@ public sealed record TransferSummary(string Operation, string Device, string Pat
     /// <summary>JSON summary.</summary>
     public void WriteJson(Stream output)
     {
-        using var w = new Utf8JsonWriter(output, JsonOut.WriterOptions);
-        w.WriteStartObject();
-        w.WriteString("operation", Operation);
-        w.WriteString("device", Device);
-        w.WriteString("stream", Path);
-        w.WriteNumber("bytes", Stream.Bytes);
-        w.WriteNumber("packets", Stream.Packets);
-        w.WriteStartArray("packetsByType");
-        foreach (var (type, count, bytes) in Stream.PacketsByType)
+        JsonOut.Document(output, w =>
         {
-            w.WriteStartObject();
-            w.WriteString("type", PacketTypeText.Id(type));
-            w.WriteNumber("typeId", (byte)type);
-            w.WriteNumber("count", count);
-            w.WriteNumber("payloadBytes", bytes);
-            w.WriteEndObject();
-        }
-        w.WriteEndArray();
-        if (Estimate is { } e) w.WriteNumber("sizeEstimate", e);
-        else w.WriteNull("sizeEstimate");
-        w.WriteBoolean("strictValid", Stream.Valid);
-        w.WriteNumber("strictErrors", Stream.Errors);
-        if (Digest is { } d)
-        {
-            w.WriteString("stateDigest", d.Hex);
-            w.WriteStartObject("stateDigestComponents");
-            foreach (var (c, v) in d.Components) w.WriteString(c, v.ToString("x16", System.Globalization.CultureInfo.InvariantCulture));
-            w.WriteEndObject();
-        }
-        else w.WriteNull("stateDigest");
-        w.WriteNumber("seconds", Math.Round(Elapsed.TotalSeconds, 3));
-        w.WriteNumber("gbPerSecond", Math.Round(GigabytesPerSecond, 3));
-        w.WriteEndObject();
-        w.Flush();
-        output.Write("\n"u8);
+            w.WriteString("operation", Operation);
+            w.WriteString("device", Device);
+            w.WriteString("stream", Path);
+            w.WriteNumber("bytes", Stream.Bytes);
+            w.WriteNumber("packets", Stream.Packets);
+            JsonOut.PacketsByType(w, "packetsByType", Stream.PacketsByType);
+            if (Estimate is { } e) w.WriteNumber("sizeEstimate", e);
+            else w.WriteNull("sizeEstimate");
+            w.WriteBoolean("strictValid", Stream.Valid);
+            w.WriteNumber("strictErrors", Stream.Errors);
+            if (Digest is { } d)
+            {
+                w.WriteString("stateDigest", d.Hex);
+                w.WriteStartObject("stateDigestComponents");
+                foreach (var (c, v) in d.Components) w.WriteString(c, v.ToString("x16", System.Globalization.CultureInfo.InvariantCulture));
+                w.WriteEndObject();
+            }
+            else w.WriteNull("stateDigest");
+            w.WriteNumber("seconds", Math.Round(Elapsed.TotalSeconds, 3));
+            w.WriteNumber("gbPerSecond", Math.Round(GigabytesPerSecond, 3));
+        });
     }
 }

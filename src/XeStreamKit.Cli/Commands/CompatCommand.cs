@@ -65,22 +65,20 @@ public static class CompatCommand
         var results = names.Select(n => targets.Select(t => Check(ctx, n, t, open)).ToArray()).ToArray();
         if (json)
         {
-            using var w = new Utf8JsonWriter(ctx.StdOut, JsonOut.WriterOptions);
-            w.WriteStartObject();
-            w.WriteStartArray("matrix");
-            for (var i = 0; i < names.Length; i++)
-                for (var j = 0; j < specs.Length; j++)
-                {
-                    w.WriteStartObject();
-                    w.WriteString("image", names[i]);
-                    w.WriteString("target", specs[j]);
-                    WriteResult(w, results[i][j]);
-                    w.WriteEndObject();
-                }
-            w.WriteEndArray();
-            w.WriteEndObject();
-            w.Flush();
-            ctx.StdOut.Write("\n"u8);
+            JsonOut.Document(ctx.StdOut, w =>
+            {
+                w.WriteStartArray("matrix");
+                for (var i = 0; i < names.Length; i++)
+                    for (var j = 0; j < specs.Length; j++)
+                    {
+                        w.WriteStartObject();
+                        w.WriteString("image", names[i]);
+                        w.WriteString("target", specs[j]);
+                        WriteResult(w, results[i][j]);
+                        w.WriteEndObject();
+                    }
+                w.WriteEndArray();
+            });
         }
         else
         {
@@ -106,12 +104,10 @@ public static class CompatCommand
 
     private static void WriteJson(Stream stdout, CompatibilityResult r)
     {
-        using var w = new Utf8JsonWriter(stdout, JsonOut.WriterOptions);
-        w.WriteStartObject();
-        WriteResult(w, r);
-        w.WriteEndObject();
-        w.Flush();
-        stdout.Write("\n"u8);
+        JsonOut.Document(stdout, w =>
+        {
+            WriteResult(w, r);
+        });
     }
 
     private static void WriteResult(Utf8JsonWriter w, CompatibilityResult r)

@@ -90,38 +90,36 @@ public static class ConformanceCommand
 
     private static void WriteJson(Stream stdout, List<List<VectorResult>> results, DriverVersion driver, WriteSplit split)
     {
-        using var w = new Utf8JsonWriter(stdout, JsonOut.WriterOptions);
-        w.WriteStartObject();
-        w.WriteString("driver", CatalogIds.Of(driver));
-        w.WriteString("split", split.ToString());
-        w.WriteStartArray("implementations");
-        foreach (var list in results)
+        JsonOut.Document(stdout, w =>
         {
-            w.WriteStartObject();
-            w.WriteString("impl", list[0].Impl);
-            w.WriteNumber("passed", list.Count(r => r.Passed && !r.Informational));
-            w.WriteNumber("failed", list.Count(r => !r.Passed && !r.Informational));
-            w.WriteStartArray("vectors");
-            foreach (var r in list)
+            w.WriteString("driver", CatalogIds.Of(driver));
+            w.WriteString("split", split.ToString());
+            w.WriteStartArray("implementations");
+            foreach (var list in results)
             {
                 w.WriteStartObject();
-                w.WriteString("name", r.Entry.Name);
-                w.WriteString("kind", r.Entry.Name[..1]);
-                w.WriteBoolean("passed", r.Passed);
-                w.WriteString("expected", r.Expected.ToString());
-                if (r.Actual is null) w.WriteNull("actual");
-                else w.WriteString("actual", r.Actual.ToString());
-                w.WriteString("detail", r.Detail);
-                w.WriteNumber("seconds", Math.Round(r.Elapsed.TotalSeconds, 4));
+                w.WriteString("impl", list[0].Impl);
+                w.WriteNumber("passed", list.Count(r => r.Passed && !r.Informational));
+                w.WriteNumber("failed", list.Count(r => !r.Passed && !r.Informational));
+                w.WriteStartArray("vectors");
+                foreach (var r in list)
+                {
+                    w.WriteStartObject();
+                    w.WriteString("name", r.Entry.Name);
+                    w.WriteString("kind", r.Entry.Name[..1]);
+                    w.WriteBoolean("passed", r.Passed);
+                    w.WriteString("expected", r.Expected.ToString());
+                    if (r.Actual is null) w.WriteNull("actual");
+                    else w.WriteString("actual", r.Actual.ToString());
+                    w.WriteString("detail", r.Detail);
+                    w.WriteNumber("seconds", Math.Round(r.Elapsed.TotalSeconds, 4));
+                    w.WriteEndObject();
+                }
+                w.WriteEndArray();
                 w.WriteEndObject();
             }
             w.WriteEndArray();
-            w.WriteEndObject();
-        }
-        w.WriteEndArray();
-        w.WriteEndObject();
-        w.Flush();
-        stdout.Write("\n"u8);
+        });
     }
 
     private static void WriteJunit(string path, List<List<VectorResult>> results, DriverVersion driver, WriteSplit split)

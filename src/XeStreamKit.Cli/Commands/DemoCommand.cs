@@ -122,31 +122,29 @@ public static class DemoCommand
 
     private static void WriteJson(Stream stdout, List<(string Step, string Text, Dictionary<string, object?> Data)> steps, bool success)
     {
-        using var w = new Utf8JsonWriter(stdout, JsonOut.WriterOptions);
-        w.WriteStartObject();
-        w.WriteBoolean("ok", success);
-        w.WriteStartArray("steps");
-        foreach (var (step, _, data) in steps)
+        JsonOut.Document(stdout, w =>
         {
-            w.WriteStartObject();
-            w.WriteString("step", step);
-            foreach (var (k, v) in data)
+            w.WriteBoolean("ok", success);
+            w.WriteStartArray("steps");
+            foreach (var (step, _, data) in steps)
             {
-                switch (v)
+                w.WriteStartObject();
+                w.WriteString("step", step);
+                foreach (var (k, v) in data)
                 {
-                    case null: w.WriteNull(k); break;
-                    case bool b: w.WriteBoolean(k, b); break;
-                    case long n: w.WriteNumber(k, n); break;
-                    case double d: w.WriteNumber(k, d); break;
-                    default: w.WriteString(k, v.ToString()); break;
+                    switch (v)
+                    {
+                        case null: w.WriteNull(k); break;
+                        case bool b: w.WriteBoolean(k, b); break;
+                        case long n: w.WriteNumber(k, n); break;
+                        case double d: w.WriteNumber(k, d); break;
+                        default: w.WriteString(k, v.ToString()); break;
+                    }
                 }
+                w.WriteEndObject();
             }
-            w.WriteEndObject();
-        }
-        w.WriteEndArray();
-        w.WriteEndObject();
-        w.Flush();
-        stdout.Write("\n"u8);
+            w.WriteEndArray();
+        });
     }
 
     /// <summary>The driver's save order for a discrete part with one tile: main GT 0 with GGTT and

@@ -50,25 +50,23 @@ public static class FuzzCommand
             }
             if (parse.GetValue(json))
             {
-                using var w = new Utf8JsonWriter(ctx.StdOut, JsonOut.WriterOptions);
-                w.WriteStartObject();
-                w.WriteNumber("seed", report.Seed);
-                w.WriteNumber("iterations", report.Iterations);
-                w.WriteNumber("seconds", Math.Round(report.Elapsed.TotalSeconds, 2));
-                w.WriteStartArray("findings");
-                foreach (var f in report.Findings)
+                JsonOut.Document(ctx.StdOut, w =>
                 {
-                    w.WriteStartObject();
-                    w.WriteString("stage", f.Stage);
-                    w.WriteString("problem", f.Problem);
-                    w.WriteString("reproducer", Path.Combine(dir, $"fuzz_{f.Id}.bin"));
-                    w.WriteString("minimizedHex", Convert.ToHexString(f.Minimized));
-                    w.WriteEndObject();
-                }
-                w.WriteEndArray();
-                w.WriteEndObject();
-                w.Flush();
-                ctx.StdOut.Write("\n"u8);
+                    w.WriteNumber("seed", report.Seed);
+                    w.WriteNumber("iterations", report.Iterations);
+                    w.WriteNumber("seconds", Math.Round(report.Elapsed.TotalSeconds, 2));
+                    w.WriteStartArray("findings");
+                    foreach (var f in report.Findings)
+                    {
+                        w.WriteStartObject();
+                        w.WriteString("stage", f.Stage);
+                        w.WriteString("problem", f.Problem);
+                        w.WriteString("reproducer", Path.Combine(dir, $"fuzz_{f.Id}.bin"));
+                        w.WriteString("minimizedHex", Convert.ToHexString(f.Minimized));
+                        w.WriteEndObject();
+                    }
+                    w.WriteEndArray();
+                });
             }
             else
                 ctx.Out.WriteLine($"fuzz: {report.Iterations} inputs in {report.Elapsed.TotalSeconds:F1} s (seed {report.Seed}): {report.Findings.Count} findings");

@@ -200,28 +200,9 @@ public static class InspectCommand
             _w.WriteNumber("vramBytes", t.VramBytes);
             WriteNullable("devid", t.DeviceId);
             WriteNullable("revid", t.RevisionId);
-            _w.WriteStartArray("byType");
-            foreach (var (type, count, bytes) in t.ByType)
-            {
-                _w.WriteStartObject();
-                _w.WriteString("type", PacketTypeText.Id(type));
-                _w.WriteNumber("typeId", (byte)type);
-                _w.WriteNumber("count", count);
-                _w.WriteNumber("payloadBytes", bytes);
-                _w.WriteEndObject();
-            }
-            _w.WriteEndArray();
+            JsonOut.PacketsByType(_w, "byType", t.ByType);
             _w.WriteEndObject();
-            if (error is null) _w.WriteNull("error");
-            else
-            {
-                _w.WriteStartObject("error");
-                _w.WriteNumber("streamOffset", error.StreamOffset);
-                _w.WriteNumber("packetIndex", error.PacketIndex);
-                _w.WriteString("field", error.Field);
-                _w.WriteString("message", error.Message);
-                _w.WriteEndObject();
-            }
+            JsonOut.Error(_w, error);
             _w.WriteEndObject();
             _w.Flush();
             stdout.Write("\n"u8);

@@ -126,19 +126,17 @@ public static class QemuCommand
         var d = data.Device;
         if (json)
         {
-            using var w = new Utf8JsonWriter(ctx.StdOut, JsonOut.WriterOptions);
-            w.WriteStartObject();
-            w.WriteString("device", d.IdStr);
-            w.WriteNumber("sectionId", d.SectionId);
-            w.WriteNumber("bytes", chain.Bytes);
-            w.WriteNumber("packets", chain.Packets);
-            w.WriteNumber("blocks", d.DataBlocks);
-            w.WriteNumber("largestBlock", d.LargestBlock);
-            w.WriteNumber("firstDataOffset", d.FirstDataOffset);
-            w.WriteString("output", target);
-            w.WriteEndObject();
-            w.Flush();
-            ctx.StdOut.Write("\n"u8);
+            JsonOut.Document(ctx.StdOut, w =>
+            {
+                w.WriteString("device", d.IdStr);
+                w.WriteNumber("sectionId", d.SectionId);
+                w.WriteNumber("bytes", chain.Bytes);
+                w.WriteNumber("packets", chain.Packets);
+                w.WriteNumber("blocks", d.DataBlocks);
+                w.WriteNumber("largestBlock", d.LargestBlock);
+                w.WriteNumber("firstDataOffset", d.FirstDataOffset);
+                w.WriteString("output", target);
+            });
         }
         else if (target != "-")
         {
@@ -165,20 +163,18 @@ public static class QemuCommand
         }
         if (json)
         {
-            using var w = new Utf8JsonWriter(ctx.StdOut, JsonOut.WriterOptions);
-            w.WriteStartObject();
-            w.WriteString("device", result.Device.IdStr);
-            w.WriteNumber("sectionId", result.Device.SectionId);
-            w.WriteNumber("oldDataBytes", result.OldDataBytes);
-            w.WriteNumber("newDataBytes", result.Chain.Bytes);
-            w.WriteNumber("packets", result.Chain.Packets);
-            w.WriteNumber("blocks", result.Blocks);
-            w.WriteNumber("blockSize", blockSize);
-            w.WriteNumber("fileBytes", result.BytesWritten);
-            w.WriteString("output", target);
-            w.WriteEndObject();
-            w.Flush();
-            ctx.StdOut.Write("\n"u8);
+            JsonOut.Document(ctx.StdOut, w =>
+            {
+                w.WriteString("device", result.Device.IdStr);
+                w.WriteNumber("sectionId", result.Device.SectionId);
+                w.WriteNumber("oldDataBytes", result.OldDataBytes);
+                w.WriteNumber("newDataBytes", result.Chain.Bytes);
+                w.WriteNumber("packets", result.Chain.Packets);
+                w.WriteNumber("blocks", result.Blocks);
+                w.WriteNumber("blockSize", blockSize);
+                w.WriteNumber("fileBytes", result.BytesWritten);
+                w.WriteString("output", target);
+            });
         }
         else
         {
@@ -439,15 +435,7 @@ public static class QemuCommand
                 _w.WriteEndObject();
             }
             _w.WriteEndArray();
-            if (error is null) _w.WriteNull("error");
-            else
-            {
-                _w.WriteStartObject("error");
-                _w.WriteNumber("offset", error.StreamOffset);
-                _w.WriteString("field", error.Field);
-                _w.WriteString("message", error.Message);
-                _w.WriteEndObject();
-            }
+            JsonOut.Error(_w, error);
             _w.WriteEndObject();
             _w.Flush();
             stdout.Write("\n"u8);

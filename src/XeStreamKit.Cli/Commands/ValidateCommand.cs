@@ -74,50 +74,48 @@ public static class ValidateCommand
 
     private static void WriteJson(Stream stdout, ValidationReport r, int maxPerRule)
     {
-        using var w = new Utf8JsonWriter(stdout, JsonOut.WriterOptions);
-        w.WriteStartObject();
-        w.WriteBoolean("valid", r.Valid);
-        w.WriteString("profile", CatalogIds.Of(r.Profile));
-        w.WriteString("driver", CatalogIds.Of(r.Target.Driver));
-        w.WriteString("target", r.Target.Describe());
-        w.WriteNumber("packets", r.Packets);
-        w.WriteNumber("bytes", r.Bytes);
-        w.WriteNumber("errors", r.Errors);
-        w.WriteNumber("warnings", r.Warnings);
-        w.WriteStartArray("diagnostics");
-        foreach (var d in r.Diagnostics)
+        JsonOut.Document(stdout, w =>
         {
-            w.WriteStartObject();
-            w.WriteString("rule", d.Rule.Id);
-            w.WriteString("severity", Severity(d.Severity));
-            w.WriteNumber("streamOffset", d.StreamOffset);
-            w.WriteNumber("packetIndex", d.PacketIndex);
-            w.WriteString("message", d.Message);
-            JsonOut.Errno(w, "errno", d.Errno);
-            w.WriteString("reportedAt", JsonOut.ReportedAt(d.ReportedAt));
-            JsonOut.Errno(w, "cause", d.Cause, withValue: false);
-            w.WriteEndObject();
-        }
-        w.WriteEndArray();
-        w.WriteStartObject("suppressed");
-        foreach (var (rule, count) in r.Suppressed(maxPerRule)) w.WriteNumber(rule, count);
-        w.WriteEndObject();
-        w.WriteStartObject("vramCoverage");
-        foreach (var (tile, set) in r.VramCoverage)
-        {
-            w.WriteStartArray(tile.ToString(System.Globalization.CultureInfo.InvariantCulture));
-            foreach (var (start, end) in set.Ranges)
+            w.WriteBoolean("valid", r.Valid);
+            w.WriteString("profile", CatalogIds.Of(r.Profile));
+            w.WriteString("driver", CatalogIds.Of(r.Target.Driver));
+            w.WriteString("target", r.Target.Describe());
+            w.WriteNumber("packets", r.Packets);
+            w.WriteNumber("bytes", r.Bytes);
+            w.WriteNumber("errors", r.Errors);
+            w.WriteNumber("warnings", r.Warnings);
+            w.WriteStartArray("diagnostics");
+            foreach (var d in r.Diagnostics)
             {
-                w.WriteStartArray();
-                w.WriteNumberValue(start);
-                w.WriteNumberValue(end);
-                w.WriteEndArray();
+                w.WriteStartObject();
+                w.WriteString("rule", d.Rule.Id);
+                w.WriteString("severity", Severity(d.Severity));
+                w.WriteNumber("streamOffset", d.StreamOffset);
+                w.WriteNumber("packetIndex", d.PacketIndex);
+                w.WriteString("message", d.Message);
+                JsonOut.Errno(w, "errno", d.Errno);
+                w.WriteString("reportedAt", JsonOut.ReportedAt(d.ReportedAt));
+                JsonOut.Errno(w, "cause", d.Cause, withValue: false);
+                w.WriteEndObject();
             }
             w.WriteEndArray();
-        }
-        w.WriteEndObject();
-        w.WriteEndObject();
-        w.Flush();
-        stdout.Write("\n"u8);
+            w.WriteStartObject("suppressed");
+            foreach (var (rule, count) in r.Suppressed(maxPerRule)) w.WriteNumber(rule, count);
+            w.WriteEndObject();
+            w.WriteStartObject("vramCoverage");
+            foreach (var (tile, set) in r.VramCoverage)
+            {
+                w.WriteStartArray(tile.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                foreach (var (start, end) in set.Ranges)
+                {
+                    w.WriteStartArray();
+                    w.WriteNumberValue(start);
+                    w.WriteNumberValue(end);
+                    w.WriteEndArray();
+                }
+                w.WriteEndArray();
+            }
+            w.WriteEndObject();
+        });
     }
 }

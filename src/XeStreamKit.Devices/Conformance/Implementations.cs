@@ -104,37 +104,13 @@ public sealed class EmulatedImpl(WriteSplit split) : IConformanceImpl
     public Outcome Run(CorpusVector vector, TargetProfile target)
     {
         var device = new EmulatedPf(target, seed: 7).Device(target.VfId);
-        device.Pause();
-        Stream sink;
-        try
-        {
-            sink = device.BeginRestore();
-        }
-        catch (DeviceException e)
-        {
-            return new Outcome(false, (Errno)e.Errno, ReportedAt.Setup);
-        }
-        try
-        {
-            Writes.Push(vector, split, bytes =>
+        return Restores.Attempt(device,
+            sink => Writes.Push(vector, split, bytes =>
             {
                 sink.Write(bytes.Span);
                 return null;
-            });
-        }
-        catch (DeviceException e)
-        {
-            return ModelImpl.OutcomeOf(device.RestoreModel?.Failure) with { Errno = (Errno)e.Errno };
-        }
-        try
-        {
-            device.FinishRestore();
-            return Outcome.Accept;
-        }
-        catch (DeviceException e)
-        {
-            return new Outcome(false, (Errno)e.Errno, ReportedAt.Finish);
-        }
+            }),
+            e => ModelImpl.OutcomeOf(device.RestoreModel?.Failure) with { Errno = (Errno)e.Errno });
     }
 
     /// <inheritdoc/>
@@ -154,69 +130,50 @@ public sealed class DeviceImpl(IMigrationDevice device, string name) : IConforma
     /// <inheritdoc/>
     public Outcome Run(CorpusVector vector, TargetProfile target)
     {
+        long packet = -1;
         try
         {
-            device.Pause();
-            Stream sink;
-            try
-            {
-                sink = device.BeginRestore();
-            }
-            catch (DeviceException e)
-            {
-                return new Outcome(false, (Errno)e.Errno, ReportedAt.Setup);
-            }
-            long packet = -1;
-            try
-            {
-                using var source = vector.Open();
-                using var reader = new MigrationStreamReader(source, new MigrationStreamReaderOptions { RequireValidHeaders = false });
-                Span<byte> header = stackalloc byte[Packet.HeaderSize];
-                while (true)
-                {
-                    bool more;
-                    try
-                    {
-                        more = reader.ReadNextPacket();
-                    }
-                    catch (MigrationStreamFormatException)
-                    {
-                        // A vector that ends inside a header: write what is there, as a VMM would.
-                        break;
-                    }
-                    if (!more) break;
-                    packet = reader.Current.Index;
-                    reader.Current.Header.Write(header);
-                    sink.Write(header);
-                    try
-                    {
-                        for (var c = reader.ReadPayloadChunk(1 << 20); !c.IsEmpty; c = reader.ReadPayloadChunk(1 << 20)) sink.Write(c);
-                    }
-                    catch (MigrationStreamFormatException)
-                    {
-                        break;
-                    }
-                }
-                WriteTail(vector, reader.Position, sink);
-            }
-            catch (DeviceException e)
-            {
-                return new Outcome(false, (Errno)e.Errno, ReportedAt.Write, packet >= 0 ? packet : null);
-            }
-            try
-            {
-                device.FinishRestore();
-                return Outcome.Accept;
-            }
-            catch (DeviceException e)
-            {
-                return new Outcome(false, (Errno)e.Errno, ReportedAt.Finish);
-            }
+            return Restores.Attempt(device, sink => WritePackets(vector, sink, ref packet),
+                e => new Outcome(false, (Errno)e.Errno, ReportedAt.Write, packet >= 0 ? packet : null));
         }
         finally
         {
             if (device is IResettable r) r.Reset();
         }
+    }
+
+    /// <summary>Writes each packet's header, then its payload, recording which packet is being written.</summary>
+    private static void WritePackets(CorpusVector vector, Stream sink, ref long packet)
+    {
+        using var source = vector.Open();
+        using var reader = new MigrationStreamReader(source, new MigrationStreamReaderOptions { RequireValidHeaders = false });
+        Span<byte> header = stackalloc byte[Packet.HeaderSize];
+        while (true)
+        {
+            bool more;
+            try
+            {
+                more = reader.ReadNextPacket();
+            }
+            catch (MigrationStreamFormatException)
+            {
+                // A vector that ends inside a header: write what is there, as a VMM would.
+                break;
+            }
+            if (!more) break;
+            packet = reader.Current.Index;
+            reader.Current.Header.Write(header);
+            sink.Write(header);
+            try
+            {
+                for (var c = reader.ReadPayloadChunk(1 << 20); !c.IsEmpty; c = reader.ReadPayloadChunk(1 << 20)) sink.Write(c);
+            }
+            catch (MigrationStreamFormatException)
+            {
+                break;
+            }
+        }
+        WriteTail(vector, reader.Position, sink);
     }
 
     /// <summary>Bytes of a truncated last packet the reader stopped at.</summary>
@@ -295,6 +252,42 @@ public static class Implementations
         _ when spec.StartsWith("debugfs:", StringComparison.Ordinal) || spec.StartsWith("vfio:", StringComparison.Ordinal) => new DeviceImpl(DeviceSpec.Open(spec, "--impl"), spec),
         _ => throw new SpecTextException($"--impl: '{spec}' is not an implementation ({Help})"),
     };
+}
+
+/// <summary>One restore attempt on a device: entering RESUMING, the writes, leaving RESUMING.</summary>
+internal static class Restores
+{
+    /// <summary>Restores with <paramref name="write"/>; a failed write becomes <paramref name="writeFailed"/>'s outcome.</summary>
+    public static Outcome Attempt(IMigrationDevice device, Action<Stream> write, Func<DeviceException, Outcome> writeFailed)
+    {
+        device.Pause();
+        Stream sink;
+        try
+        {
+            sink = device.BeginRestore();
+        }
+        catch (DeviceException e)
+        {
+            return new Outcome(false, (Errno)e.Errno, ReportedAt.Setup);
+        }
+        try
+        {
+            write(sink);
+        }
+        catch (DeviceException e)
+        {
+            return writeFailed(e);
+        }
+        try
+        {
+            device.FinishRestore();
+            return Outcome.Accept;
+        }
+        catch (DeviceException e)
+        {
+            return new Outcome(false, (Errno)e.Errno, ReportedAt.Finish);
+        }
+    }
 }
 
 /// <summary>Writes a vector in chunks.</summary>
