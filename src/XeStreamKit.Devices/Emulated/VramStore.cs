@@ -85,19 +85,23 @@ public sealed class VramStore
     /// <summary>Starts staging a restored chunk at <paramref name="offset"/>; nothing changes until <see cref="Staging.Commit"/>.</summary>
     public Staging Stage(ulong offset, ulong length) => new(this, offset, length);
 
-    /// <summary>A restored chunk being received: pages are hashed as their bytes arrive and
-    /// applied together when the driver would apply the packet.</summary>
+    /// <summary>A restored chunk being received: pages are hashed as their bytes arrive (whole
+    /// pages where they lie in the caller's buffer, without a copy) and applied together when the
+    /// driver would apply the packet.</summary>
     public sealed class Staging
     {
         private readonly VramStore _store;
         private readonly ulong _offset;
         private readonly ulong _end;
+        private readonly ulong _firstPage;
         private readonly byte[] _page = ArrayPool<byte>.Shared.Rent(PageSize);
-        private readonly List<(ulong Page, ulong Digest)> _pages = [];
+        private readonly ulong[] _digests;
+        private int _pages;
         private ulong _position;
         private ulong _pageIndex;
         private int _pageFill;
         private bool _pageUnknown;
+        private bool _returned;
 
         internal Staging(VramStore store, ulong offset, ulong length)
         {
@@ -105,7 +109,9 @@ public sealed class VramStore
             _offset = offset;
             _end = offset + length;
             _position = offset;
-            BeginPage(offset / PageSize);
+            _firstPage = offset / PageSize;
+            _digests = ArrayPool<ulong>.Shared.Rent(length == 0 ? 0 : (int)((_end - 1) / PageSize - _firstPage + 1));
+            BeginPage(_firstPage);
         }
 
         /// <summary>The next bytes of the chunk.</summary>
@@ -114,6 +120,16 @@ public sealed class VramStore
             while (!chunk.IsEmpty)
             {
                 var inPage = (int)(_position % PageSize);
+                if (inPage == 0 && chunk.Length >= PageSize && _position + PageSize <= _end)
+                {
+                    // Whole pages inside the chunk: hashed in place.
+                    var whole = (int)Math.Min((ulong)(chunk.Length / PageSize), (_end - _position) / PageSize);
+                    for (var i = 0; i < whole; i++) _digests[_pages++] = XxHash64.Hash(chunk.Slice(i * PageSize, PageSize));
+                    chunk = chunk[(whole * PageSize)..];
+                    _position += (ulong)whole * PageSize;
+                    if (_position < _end) BeginPage(_pageIndex + (ulong)whole);
+                    continue;
+                }
                 var take = Math.Min(PageSize - inPage, chunk.Length);
                 chunk[..take].CopyTo(_page.AsSpan(inPage));
                 chunk = chunk[take..];
@@ -127,8 +143,10 @@ public sealed class VramStore
         public void Commit()
         {
             if (_pageFill > 0 && _position == _end) FinishPage();
-            foreach (var (page, digest) in _pages)
+            for (var i = 0; i < _pages; i++)
             {
+                var page = _firstPage + (ulong)i;
+                var digest = _digests[i];
                 if (!_store._written![(int)page])
                 {
                     _store._written[(int)page] = true;
@@ -137,16 +155,25 @@ public sealed class VramStore
                 if (digest == UnknownPageDigest && _store._digests![page] != UnknownPageDigest) _store.UnknownPages++;
                 _store._digests![page] = digest;
             }
-            ArrayPool<byte>.Shared.Return(_page);
+            Return();
         }
 
         /// <summary>Drops the chunk.</summary>
-        public void Abort() => ArrayPool<byte>.Shared.Return(_page);
+        public void Abort() => Return();
+
+        private void Return()
+        {
+            if (_returned) return;
+            _returned = true;
+            ArrayPool<byte>.Shared.Return(_page);
+            ArrayPool<ulong>.Shared.Return(_digests);
+        }
 
         private void BeginPage(ulong page)
         {
             _pageIndex = page;
             _pageUnknown = false;
+            _pageFill = 0;
             // A chunk that does not start or end on a page boundary merges with what the page held.
             var pageStart = page * PageSize;
             if (_offset > pageStart || _end < pageStart + PageSize) Prefill(page);
@@ -161,7 +188,7 @@ public sealed class VramStore
 
         private void FinishPage()
         {
-            _pages.Add((_pageIndex, _pageUnknown ? UnknownPageDigest : XxHash64.Hash(_page.AsSpan(0, PageSize))));
+            _digests[_pages++] = _pageUnknown ? UnknownPageDigest : XxHash64.Hash(_page.AsSpan(0, PageSize));
             _pageFill = 0;
             if (_position < _end) BeginPage(_pageIndex + 1);
         }
