@@ -170,6 +170,7 @@ public sealed partial class KernelRestoreModel
             Report(new RuleViolation(Rules.XeTruncated, Errno.None, ReportedAt.None, _index + (_inPayload ? 0 : 1), _packetOffset,
                 _inPayload ? _header.Type : null, $"the stream ends inside packet #{_index + (_inPayload ? 0 : 1)} ({what}); the driver never dispatches it"));
             if (_inPayload && _verdict.Applies) _sink?.AbortPacket();
+            if (!_inPayload) _observer?.OnPartialHeader(_headerBytes.AsSpan(0, _headerFill));
             _inPayload = false;
             _headerFill = 0;
         }

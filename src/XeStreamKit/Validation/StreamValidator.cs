@@ -20,6 +20,21 @@ public sealed record ValidationOptions
 
     /// <summary>Told the stream position as it advances.</summary>
     public IProgress<long>? Progress { get; init; }
+
+    /// <summary>Also checksum every byte with CRC-32C (<see cref="ValidationReport.Digest"/>):
+    /// the whole stream, the payloads of each type, each packet's payload. Every payload is then
+    /// read, where structural validation of a file seeks over VRAM.</summary>
+    public bool PayloadDigest { get; init; }
+
+    /// <summary>Per-packet digests kept in the report (the rest are counted).</summary>
+    public int MaxPacketDigests { get; init; } = DefaultMaxPacketDigests;
+
+    /// <summary>Per-packet digests kept by default: every packet of any save from the driver
+    /// (which cuts VRAM in 512 MiB chunks) up to 32 TiB of VRAM.</summary>
+    public const int DefaultMaxPacketDigests = 65536;
+
+    /// <summary>Bytes asked of the source per read.</summary>
+    public int ReadChunkSize { get; init; } = RestorePump.DefaultChunkSize;
 }
 
 /// <summary>The outcome of a validation.</summary>
@@ -28,6 +43,9 @@ public sealed record ValidationReport(Profile Profile, TargetProfile Target, IRe
 {
     /// <summary>Packets and payload bytes per type, in type order.</summary>
     public IReadOnlyList<(Format.PacketType Type, long Count, ulong PayloadBytes)> PacketsByType { get; init; } = [];
+
+    /// <summary>CRC-32C digests, when <see cref="ValidationOptions.PayloadDigest"/> asked for them.</summary>
+    public StreamDigest? Digest { get; init; }
 
     /// <summary>True when the profile reports no error.</summary>
     public bool Valid => Errors == 0;
@@ -52,15 +70,17 @@ public static class StreamValidator
         options ??= new ValidationOptions();
         var collector = new DiagnosticCollector(options.Profile, options.MaxDiagnosticsPerRule);
         var coverage = new StreamStatsObserver(collector);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.ReadChunkSize, 1, nameof(options));
         KernelRestoreModel? model = null;
         IRestoreObserver observer = options.Profile == Profile.Strict ? new StrictChecker(coverage, () => model!.Target) : coverage;
+        var digester = options.PayloadDigest ? new PayloadDigester(observer, options.MaxPacketDigests) : null;
         var target = options.Target ?? TargetProfile.SelfDescribed(null, null, options.Driver);
-        model = new KernelRestoreModel(target, observer: observer, continueAfterErrors: true, selfDescribed: options.Target is null);
+        model = new KernelRestoreModel(target, observer: (IRestoreObserver?)digester ?? observer, continueAfterErrors: true, selfDescribed: options.Target is null);
         model.Setup();
-        RestorePump.Run(source, model, options.Progress);
+        RestorePump.Run(source, model, options.Progress, options.ReadChunkSize);
         model.Finish();
         return new ValidationReport(options.Profile, model.Target, collector.Diagnostics, collector.Counts, collector.Errors, collector.Warnings,
-            model.PacketCount, model.Position, coverage.Coverage) { PacketsByType = coverage.ByType };
+            model.PacketCount, model.Position, coverage.Coverage) { PacketsByType = coverage.ByType, Digest = digester?.Result() };
     }
 
     /// <summary>Counts packets per type and records the LMEM ranges VRAM chunks cover, per tile, from headers alone.</summary>
