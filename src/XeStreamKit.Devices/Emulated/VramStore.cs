@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Collections;
+using System.Runtime.CompilerServices;
 using XeStreamKit.Hashing;
 using XeStreamKit.Synthetic;
 
@@ -115,6 +116,7 @@ public sealed class VramStore
         }
 
         /// <summary>The next bytes of the chunk.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Write(ReadOnlySpan<byte> chunk)
         {
             while (!chunk.IsEmpty)

@@ -116,7 +116,16 @@ public sealed partial class KernelRestoreModel
         while (!data.IsEmpty)
         {
             RuleViolation? failure;
-            if (!_inPayload)
+            if (!_inPayload && _headerFill == 0 && data.Length >= Packet.HeaderSize)
+            {
+                // A whole header in this write: decoded where it lies.
+                _packetOffset = _position;
+                _position += Packet.HeaderSize;
+                _header = PacketHeader.Read(data);
+                data = data[Packet.HeaderSize..];
+                failure = HeaderComplete();
+            }
+            else if (!_inPayload)
             {
                 var take = Math.Min(Packet.HeaderSize - _headerFill, data.Length);
                 if (_headerFill == 0) _packetOffset = _position;
@@ -202,7 +211,7 @@ public sealed partial class KernelRestoreModel
 
     private RuleViolation? HeaderComplete()
     {
-        _header = PacketHeader.Read(_headerBytes);
+        if (_headerFill > 0) _header = PacketHeader.Read(_headerBytes);
         _headerFill = 0;
         _index++;
         _inPayload = true;

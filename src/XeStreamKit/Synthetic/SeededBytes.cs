@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
@@ -61,6 +62,7 @@ public static class SeededBytes
     internal static bool IsVectorized => Vector512.IsHardwareAccelerated && Avx512DQ.IsSupported;
 
     /// <summary>Words <paramref name="index"/>.. one at a time (the reference).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void FillScalar(Span<ulong> words, ulong seed, ulong index)
     {
         var z = seed + (index + 1) * Golden;
@@ -74,6 +76,7 @@ public static class SeededBytes
     }
 
     /// <summary>Words <paramref name="index"/>.. eight at a time (requires <see cref="IsVectorized"/>; x86 is little-endian).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void FillVector(Span<ulong> words, ulong seed, ulong index)
     {
         var z0 = seed + (index + 1) * Golden;

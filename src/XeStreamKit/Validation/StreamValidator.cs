@@ -87,16 +87,17 @@ public static class StreamValidator
     private sealed class StreamStatsObserver(IRestoreObserver next) : IRestoreObserver
     {
         private readonly Dictionary<byte, IntervalSet> _coverage = [];
-        private readonly SortedDictionary<byte, (long Count, ulong Bytes)> _byType = [];
+        private readonly (long Count, ulong Bytes)[] _byType = new (long, ulong)[256];
 
         public IReadOnlyDictionary<byte, IntervalSet> Coverage => _coverage;
 
-        public IReadOnlyList<(Format.PacketType, long, ulong)> ByType => _byType.Select(kv => ((Format.PacketType)kv.Key, kv.Value.Count, kv.Value.Bytes)).ToList();
+        public IReadOnlyList<(Format.PacketType, long, ulong)> ByType =>
+            Enumerable.Range(0, _byType.Length).Where(t => _byType[t].Count > 0).Select(t => ((Format.PacketType)t, _byType[t].Count, _byType[t].Bytes)).ToList();
 
         public void OnPacketStart(in Format.PacketHeader header, long index, long streamOffset)
         {
-            _byType.TryGetValue((byte)header.Type, out var c);
-            _byType[(byte)header.Type] = (c.Count + 1, c.Bytes + header.Size);
+            ref var c = ref _byType[(byte)header.Type];
+            c = (c.Count + 1, c.Bytes + header.Size);
             if (header.Type == Format.PacketType.Vram && header.Offset + header.Size >= header.Offset)
             {
                 if (!_coverage.TryGetValue(header.TileId, out var set)) _coverage[header.TileId] = set = new IntervalSet();
