@@ -12,19 +12,16 @@ public class DigestCliTests
 {
     private static string Hex(uint crc) => "0x" + crc.ToString("X8", CultureInfo.InvariantCulture);
 
-    private static string Temp(byte[] bytes)
-    {
-        var path = Path.Combine(Directory.CreateTempSubdirectory("xsk-digest-").FullName, "image.bin");
-        File.WriteAllBytes(path, bytes);
-        return path;
-    }
 
     [Fact]
     public void Validate_digest_prints_the_stream_crc_and_one_line_per_type_after_the_verdict()
     {
         var bytes = DriverSave(SmallBmg).Bytes();
         var vram = DriverSave(SmallBmg).Where(p => p.Type == XeStreamKit.Format.PacketType.Vram).SelectMany(p => p.Payload).ToArray();
-        foreach (var args in new[] { new[] { "validate", "-", "--digest" }, ["validate", Temp(bytes), "--digest", "--profile", "strict"] })
+        var dir = Directory.CreateTempSubdirectory("xsk-digest-").FullName;
+        var path = Path.Combine(dir, "image.bin");
+        File.WriteAllBytes(path, bytes);
+        foreach (var args in new[] { new[] { "validate", "-", "--digest" }, ["validate", path, "--digest", "--profile", "strict"] })
         {
             var r = CliHarness.Run(bytes, args);
             r.ExitCode.ShouldBe(0, r.StdErr);
@@ -34,6 +31,7 @@ public class DigestCliTests
             lines.ShouldContain($"CRC-32C {Hex(Crc32CTests.Reference(vram))}  vram payloads (2 packets, {vram.Length} bytes)");
             lines.Length.ShouldBe(2 + 6);
         }
+        Directory.Delete(dir, recursive: true);
     }
 
     [Fact]

@@ -15,9 +15,17 @@ public class BenchCliTests
     public void Bench_quick_json_reports_every_measurement_against_its_baseline_and_leaves_no_file()
     {
         var dir = Directory.CreateTempSubdirectory("xsk-bench-test-").FullName;
-        var r = CliHarness.Run(null, "bench", "--quick", "--json", "--size", "1MiB", "--chunk", "256KiB", "--dir", dir);
-        r.ExitCode.ShouldBe(0, r.StdErr);
-        Directory.EnumerateFileSystemEntries(dir).ShouldBeEmpty();
+        CliHarness.Result r;
+        try
+        {
+            r = CliHarness.Run(null, "bench", "--quick", "--json", "--size", "1MiB", "--chunk", "256KiB", "--dir", dir);
+            r.ExitCode.ShouldBe(0, r.StdErr);
+            Directory.EnumerateFileSystemEntries(dir).ShouldBeEmpty();
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
         using var doc = JsonDocument.Parse(r.StdOut);
         var root = doc.RootElement;
 
