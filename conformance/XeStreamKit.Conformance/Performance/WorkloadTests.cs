@@ -64,6 +64,24 @@ public class WorkloadTests
     }
 
     [Fact]
+    public void An_emulated_restore_allocates_nothing_per_vram_packet()
+    {
+        long Allocated(ulong chunk)
+        {
+            var image = new BenchImage(4 << 20, chunk);
+            var bytes = image.ToArray();
+            using var destination = image.OpenDestination();
+            Workloads.Restore(destination, bytes);
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            Workloads.Restore(destination, bytes);
+            return GC.GetAllocatedBytesForCurrentThread() - before;
+        }
+        var few = Allocated(4 << 20);   // 1 VRAM packet
+        var many = Allocated(4096);     // 1024 VRAM packets
+        (many - few).ShouldBeLessThan(1024, $"{many - few} more bytes for 1023 more VRAM packets (a restore itself costs {few})");
+    }
+
+    [Fact]
     public void A_forward_only_stream_hides_seeking_so_validation_reads_every_byte()
     {
         var bytes = new BenchImage(8 << 20, 4 << 20).ToArray();

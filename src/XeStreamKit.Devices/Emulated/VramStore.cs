@@ -84,7 +84,17 @@ public sealed class VramStore
     }
 
     /// <summary>Starts staging a restored chunk at <paramref name="offset"/>; nothing changes until <see cref="Staging.Commit"/>.</summary>
-    public Staging Stage(ulong offset, ulong length) => new(this, offset, length);
+    /// <remarks>One chunk is staged at a time (the driver applies packets one by one): the
+    /// staging object is reused, so a restore of many small chunks allocates nothing per chunk,
+    /// and staging a chunk drops one still staged (a restore abandoned midway).</remarks>
+    public Staging Stage(ulong offset, ulong length)
+    {
+        _staging ??= new Staging(this);
+        _staging.Begin(offset, length);
+        return _staging;
+    }
+
+    private Staging? _staging;
 
     /// <summary>A restored chunk being received: pages are hashed as their bytes arrive (whole
     /// pages where they lie in the caller's buffer, without a copy) and applied together when the
@@ -92,26 +102,36 @@ public sealed class VramStore
     public sealed class Staging
     {
         private readonly VramStore _store;
-        private readonly ulong _offset;
-        private readonly ulong _end;
-        private readonly ulong _firstPage;
-        private readonly byte[] _page = ArrayPool<byte>.Shared.Rent(PageSize);
-        private readonly ulong[] _digests;
+        private readonly byte[] _page = new byte[PageSize];
+        private ulong _offset;
+        private ulong _end;
+        private ulong _firstPage;
+        private ulong[] _digests = [];
         private int _pages;
         private ulong _position;
         private ulong _pageIndex;
         private int _pageFill;
         private bool _pageUnknown;
-        private bool _returned;
+        private bool _active;
 
-        internal Staging(VramStore store, ulong offset, ulong length)
+        internal Staging(VramStore store) => _store = store;
+
+        internal void Begin(ulong offset, ulong length)
         {
-            _store = store;
+            _active = true;
             _offset = offset;
             _end = offset + length;
             _position = offset;
             _firstPage = offset / PageSize;
-            _digests = ArrayPool<ulong>.Shared.Rent(length == 0 ? 0 : (int)((_end - 1) / PageSize - _firstPage + 1));
+            _pages = 0;
+            _pageFill = 0;
+            var pages = length == 0 ? 0 : (int)((_end - 1) / PageSize - _firstPage + 1);
+            if (_digests.Length < pages)
+            {
+                // Kept for the next chunk: a 512 MiB chunk needs 1 MiB of page digests.
+                if (_digests.Length > 0) ArrayPool<ulong>.Shared.Return(_digests);
+                _digests = ArrayPool<ulong>.Shared.Rent(pages);
+            }
             BeginPage(_firstPage);
         }
 
@@ -119,6 +139,7 @@ public sealed class VramStore
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Write(ReadOnlySpan<byte> chunk)
         {
+            if (!_active) throw new InvalidOperationException("No VRAM chunk is staged.");
             while (!chunk.IsEmpty)
             {
                 var inPage = (int)(_position % PageSize);
@@ -144,6 +165,7 @@ public sealed class VramStore
         /// <summary>Applies the chunk.</summary>
         public void Commit()
         {
+            if (!_active) throw new InvalidOperationException("No VRAM chunk is staged.");
             if (_pageFill > 0 && _position == _end) FinishPage();
             for (var i = 0; i < _pages; i++)
             {
@@ -157,19 +179,11 @@ public sealed class VramStore
                 if (digest == UnknownPageDigest && _store._digests![page] != UnknownPageDigest) _store.UnknownPages++;
                 _store._digests![page] = digest;
             }
-            Return();
+            _active = false;
         }
 
         /// <summary>Drops the chunk.</summary>
-        public void Abort() => Return();
-
-        private void Return()
-        {
-            if (_returned) return;
-            _returned = true;
-            ArrayPool<byte>.Shared.Return(_page);
-            ArrayPool<ulong>.Shared.Return(_digests);
-        }
+        public void Abort() => _active = false;
 
         private void BeginPage(ulong page)
         {
