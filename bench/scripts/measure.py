@@ -56,7 +56,11 @@ def build():
 def make_image(directory, lmem):
     path = os.path.join(directory, f"image-{lmem}.bin")
     subprocess.run([XSK, "save", "--device", f"emulated:bmg,lmem={lmem}", "-o", path], check=True, stdout=subprocess.DEVNULL)
+    # Write-back of a freshly written image keeps a CPU busy for seconds: wait for it, then read
+    # the file once so that it is page-cached, and run the runtime once so that it is too.
+    os.sync()
     warm(path)
+    subprocess.run([XSK, "--version"], check=True, stdout=subprocess.DEVNULL)
     return path
 
 
