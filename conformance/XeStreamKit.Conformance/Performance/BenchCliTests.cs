@@ -69,6 +69,7 @@ public class BenchCliTests
         r.ExitCode.ShouldBe(0, r.StdErr);
         r.StdOut.ShouldStartWith("xsk bench: ");
         r.StdOut.ShouldContain("machine: ");
+        r.StdOut.ShouldMatch(@"\nnote: a [0-9.]+ MiB image stays in the CPU caches");
         foreach (var title in new[] { "memcpy (Span.CopyTo)", "file read", "header decode", "validate strict, file", "validate strict, stream", "CRC-32C", "encode", "emulated save", "emulated restore" })
             r.StdOut.ShouldContain(title);
         r.StdOut.ShouldMatch(@"\n\d of 7 goals met; allocated [0-9.]+ B per header decoded");

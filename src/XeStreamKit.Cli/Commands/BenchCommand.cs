@@ -59,6 +59,10 @@ public static class BenchCommand
         return command;
     }
 
+    /// <summary>Below this the image fits in the caches of most CPUs, and the ratios say little about
+    /// migration-sized images.</summary>
+    private const long SmallImage = 64L << 20;
+
     private static string F(double value, string format) => value.ToString(format, CultureInfo.InvariantCulture);
 
     private static string Value(BenchRatio r) => r.Unit == "headers/s" ? $"{F(r.Value / 1e6, "F1")}M headers/s" : $"{F(r.Value, r.Value >= 10 ? "F1" : "F2")} {r.Unit}";
@@ -69,6 +73,8 @@ public static class BenchCommand
     {
         w.WriteLine($"xsk bench: {Units.Bytes(r.ImageBytes)} image (emulated BMG VF, {r.Image.VramPackets + 7} packets, VRAM in {Units.Bytes(r.Image.VramChunk)} chunks), page-cached; {F(r.TotalSeconds, "F1")} s");
         w.WriteLine($"machine: {r.Machine.Describe()}");
+        if (r.ImageBytes < SmallImage)
+            w.WriteLine($"note: a {Units.Bytes(r.ImageBytes)} image stays in the CPU caches and fixed costs weigh on it; the goals are for images of {Units.Bytes(SmallImage)} and more");
         w.WriteLine();
         w.WriteLine($"{"measurement",-48} {"GB/s",8} {"runs",5}  {"vs baseline",-20} goal");
         foreach (var m in r.Measurements)
