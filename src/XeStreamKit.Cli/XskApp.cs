@@ -21,6 +21,7 @@ public static class XskApp
             ConformanceCommand.Create(ctx),
             DemoCommand.Create(ctx),
             QemuCommand.Create(ctx),
+            BenchCommand.Create(ctx),
         };
         // No response files: '@host.json' is a target spec, not a file of arguments.
         var result = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });

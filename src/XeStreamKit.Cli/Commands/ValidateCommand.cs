@@ -1,12 +1,14 @@
 using System.CommandLine;
+using System.Globalization;
 using System.Text.Json;
 using XeStreamKit.Cli.Cli;
 using XeStreamKit.Driver;
+using XeStreamKit.Format;
 using XeStreamKit.Validation;
 
 namespace XeStreamKit.Cli.Commands;
 
-/// <summary><c>xsk validate &lt;stream|-&gt; [--profile kernel|strict]</c>: every diagnostic, exit 0 or 2.</summary>
+/// <summary><c>xsk validate &lt;stream|-&gt; [--profile kernel|strict] [--digest]</c>: every diagnostic, exit 0 or 2.</summary>
 public static class ValidateCommand
 {
     /// <summary>Builds the command.</summary>
@@ -18,11 +20,12 @@ public static class ValidateCommand
         var driver = new Option<string>("--driver") { Description = "Driver version whose behaviour to apply (6.19 or newest)", DefaultValueFactory = _ => "newest" };
         driver.AcceptOnlyFromAmong("6.19", "newest");
         var json = new Option<bool>("--json") { Description = "Print {\"valid\",\"profile\",\"diagnostics\":[...]}" };
+        var digest = new Option<bool>("--digest") { Description = "Also print the CRC-32C of the whole stream and of each type's payloads (--json: and of each packet's); reads every byte" };
         var qemu = StreamInputs.CreateQemuOption();
         var device = StreamInputs.CreateDeviceOption();
         var command = new Command("validate", "Check a migration stream against the driver's restore rules (kernel) or the shape of a driver save (strict)")
         {
-            input, profile, driver, json, qemu, device,
+            input, profile, driver, json, digest, qemu, device,
         };
         command.SetAction(parse => CommandRunner.Run(ctx.Error, () =>
         {
@@ -31,7 +34,7 @@ public static class ValidateCommand
             var name = parse.GetValue(input)!;
             using var source = StreamInputs.Open(name, ctx, parse.GetValue(qemu), parse.GetValue(device));
             using var meter = new ProgressMeter(ctx.Error, ctx.Terminal, "validate", source.KnownLength);
-            var report = StreamValidator.Validate(source.Stream, new ValidationOptions { Profile = p, Driver = d, Progress = meter });
+            var report = StreamValidator.Validate(source.Stream, new ValidationOptions { Profile = p, Driver = d, Progress = meter, PayloadDigest = parse.GetValue(digest) });
             if (source.IsQemu && !parse.GetValue(json)) ctx.Out.WriteLine(source.Describe());
             meter.Dispose();
             if (parse.GetValue(json)) WriteJson(ctx.StdOut, report, DiagnosticCollector.DefaultMaxPerRule);
@@ -52,6 +55,52 @@ public static class ValidateCommand
         }
         foreach (var (rule, count) in r.Suppressed(maxPerRule))
             w.WriteLine($"... {count} more {rule} not shown");
+        if (r.Digest is { } digest) WriteDigestText(w, digest);
+    }
+
+    private static string Crc(uint crc) => "0x" + crc.ToString("X8", CultureInfo.InvariantCulture);
+
+    private static void WriteDigestText(TextWriter w, StreamDigest digest)
+    {
+        w.WriteLine($"CRC-32C {Crc(digest.Crc32C)}  stream ({Units.Bytes(digest.Bytes)}, {digest.Bytes} bytes)");
+        foreach (var t in digest.ByType)
+            w.WriteLine($"CRC-32C {Crc(t.Crc32C)}  {PacketTypeText.Id(t.Type)} payloads ({Plural(t.Packets, "packet")}, {t.PayloadBytes} bytes)");
+    }
+
+    private static void WriteDigestJson(Utf8JsonWriter w, StreamDigest digest)
+    {
+        w.WriteStartObject("digest");
+        w.WriteString("algorithm", "crc32c");
+        w.WriteString("crc32c", Crc(digest.Crc32C));
+        w.WriteNumber("bytes", digest.Bytes);
+        w.WriteStartArray("byType");
+        foreach (var t in digest.ByType)
+        {
+            w.WriteStartObject();
+            w.WriteString("type", PacketTypeText.Id(t.Type));
+            w.WriteNumber("typeId", (byte)t.Type);
+            w.WriteNumber("packets", t.Packets);
+            w.WriteNumber("payloadBytes", t.PayloadBytes);
+            w.WriteString("crc32c", Crc(t.Crc32C));
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+        w.WriteStartArray("packets");
+        foreach (var p in digest.Packets)
+        {
+            w.WriteStartObject();
+            w.WriteNumber("index", p.Index);
+            w.WriteNumber("streamOffset", p.StreamOffset);
+            w.WriteString("type", PacketTypeText.Id(p.Header.Type));
+            w.WriteNumber("offset", p.Header.Offset);
+            w.WriteNumber("payloadBytes", p.PayloadBytes);
+            w.WriteBoolean("complete", p.Complete);
+            w.WriteString("crc32c", Crc(p.Crc32C));
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+        w.WriteNumber("packetsNotKept", digest.PacketsNotKept);
+        w.WriteEndObject();
     }
 
     private static string Consequence(Diagnostic d) => d.ReportedAt switch
@@ -116,6 +165,7 @@ public static class ValidateCommand
                 w.WriteEndArray();
             }
             w.WriteEndObject();
+            if (r.Digest is { } digest) WriteDigestJson(w, digest);
         });
     }
 }

@@ -58,18 +58,21 @@ internal sealed class EmulatedRestoreSink(EmulatedVf vf) : IRestoreSink
                 gt.GucDigest = _hash!.GetCurrentHash();
                 break;
             case PacketType.Mmio:
-                var regs = _bytes!.ToArray();
+                var regs = Written(_bytes!);
                 for (var i = 0; i < gt.Mmio.Length; i++) gt.Mmio[i] = MmioPayload.ReadElement(regs, i);
                 break;
             case PacketType.Ggtt:
                 // xe_ggtt_node_load: each PTE with bits 11:2 replaced by the destination VF's id.
-                var ptes = _bytes!.ToArray();
+                var ptes = Written(_bytes!);
                 for (var i = 0; i < gt.Ggtt!.Length; i++) gt.Ggtt[i] = new GgttPte(GgttPayload.ReadElement(ptes, i)).WithVfId(vf.VfId).Value;
                 break;
         }
         _vram = null;
         _bytes = null;
     }
+
+    /// <summary>The bytes written to <paramref name="bytes"/>, without copying them.</summary>
+    private static ReadOnlySpan<byte> Written(MemoryStream bytes) => bytes.GetBuffer().AsSpan(0, (int)bytes.Length);
 
     public void AbortPacket()
     {

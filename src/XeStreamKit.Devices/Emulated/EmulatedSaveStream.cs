@@ -135,12 +135,14 @@ public sealed class EmulatedSaveStream : Stream
     public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }
 
-/// <summary>A packet produced on demand: its header now, its payload bytes when read.</summary>
-internal sealed class SavePacket(PacketHeader header, Action<Span<byte>, ulong> readPayload)
+/// <summary>A packet produced on demand: its header now, its payload bytes when read (from
+/// <paramref name="readPayload"/> at <paramref name="sourceOffset"/> + the payload offset, so one
+/// reader serves every VRAM chunk and a chunk costs one small object).</summary>
+internal sealed class SavePacket(PacketHeader header, Action<Span<byte>, ulong> readPayload, ulong sourceOffset = 0)
 {
     public PacketHeader Header { get; } = header;
 
-    public void ReadPayload(Span<byte> destination, ulong offset) => readPayload(destination, offset);
+    public void ReadPayload(Span<byte> destination, ulong offset) => readPayload(destination, sourceOffset + offset);
 
     public static SavePacket FromBytes(PacketType type, byte tile, byte gt, byte[] payload) =>
         new(new PacketHeader(PacketHeader.ValidValues.Version, type, tile, gt, 0, 0, (ulong)payload.Length),

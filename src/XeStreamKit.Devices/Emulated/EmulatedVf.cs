@@ -52,7 +52,13 @@ public sealed class EmulatedVf
 
     internal IReadOnlyList<GtState> Gts => _gts;
 
-    internal GtState Gt(byte gtId) => _gts.First(g => g.Layout.Id == gtId);
+    internal GtState Gt(byte gtId)
+    {
+        // A loop, not First(predicate): the restore looks the GT up for every packet.
+        foreach (var gt in _gts)
+            if (gt.Layout.Id == gtId) return gt;
+        throw new InvalidOperationException($"The VF has no GT {gtId}.");
+    }
 
     private static GtState NewGt(GtLayout layout, TargetProfile p, uint vfId, ulong seed)
     {

@@ -150,12 +150,9 @@ public sealed class EmulatedVfDevice(EmulatedVf vf) : IMigrationDevice, IResetta
         if (gt.Vram is { } vram)
         {
             var chunk = vf.Pf.VramChunkSize;
+            Action<Span<byte>, ulong> read = vram.Read;
             for (ulong offset = 0; offset < vram.Size; offset += chunk)
-            {
-                var start = offset;
-                var size = Math.Min(chunk, vram.Size - offset);
-                yield return new SavePacket(new PacketHeader(1, PacketType.Vram, tile, id, 0, start, size), (dest, at) => vram.Read(dest, start + at));
-            }
+                yield return new SavePacket(new PacketHeader(1, PacketType.Vram, tile, id, 0, offset, Math.Min(chunk, vram.Size - offset)), read, offset);
         }
     }
 

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Collections;
+using System.Runtime.CompilerServices;
 using XeStreamKit.Hashing;
 using XeStreamKit.Synthetic;
 
@@ -83,37 +84,75 @@ public sealed class VramStore
     }
 
     /// <summary>Starts staging a restored chunk at <paramref name="offset"/>; nothing changes until <see cref="Staging.Commit"/>.</summary>
-    public Staging Stage(ulong offset, ulong length) => new(this, offset, length);
+    /// <remarks>One chunk is staged at a time (the driver applies packets one by one): the
+    /// staging object is reused, so a restore of many small chunks allocates nothing per chunk,
+    /// and staging a chunk drops one still staged (a restore abandoned midway).</remarks>
+    public Staging Stage(ulong offset, ulong length)
+    {
+        _staging ??= new Staging(this);
+        _staging.Begin(offset, length);
+        return _staging;
+    }
 
-    /// <summary>A restored chunk being received: pages are hashed as their bytes arrive and
-    /// applied together when the driver would apply the packet.</summary>
+    private Staging? _staging;
+
+    /// <summary>A restored chunk being received: pages are hashed as their bytes arrive (whole
+    /// pages where they lie in the caller's buffer, without a copy) and applied together when the
+    /// driver would apply the packet.</summary>
     public sealed class Staging
     {
         private readonly VramStore _store;
-        private readonly ulong _offset;
-        private readonly ulong _end;
-        private readonly byte[] _page = ArrayPool<byte>.Shared.Rent(PageSize);
-        private readonly List<(ulong Page, ulong Digest)> _pages = [];
+        private readonly byte[] _page = new byte[PageSize];
+        private ulong _offset;
+        private ulong _end;
+        private ulong _firstPage;
+        private ulong[] _digests = [];
+        private int _pages;
         private ulong _position;
         private ulong _pageIndex;
         private int _pageFill;
         private bool _pageUnknown;
+        private bool _active;
 
-        internal Staging(VramStore store, ulong offset, ulong length)
+        internal Staging(VramStore store) => _store = store;
+
+        internal void Begin(ulong offset, ulong length)
         {
-            _store = store;
+            _active = true;
             _offset = offset;
             _end = offset + length;
             _position = offset;
-            BeginPage(offset / PageSize);
+            _firstPage = offset / PageSize;
+            _pages = 0;
+            _pageFill = 0;
+            var pages = length == 0 ? 0 : (int)((_end - 1) / PageSize - _firstPage + 1);
+            if (_digests.Length < pages)
+            {
+                // Kept for the next chunk: a 512 MiB chunk needs 1 MiB of page digests.
+                if (_digests.Length > 0) ArrayPool<ulong>.Shared.Return(_digests);
+                _digests = ArrayPool<ulong>.Shared.Rent(pages);
+            }
+            BeginPage(_firstPage);
         }
 
         /// <summary>The next bytes of the chunk.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Write(ReadOnlySpan<byte> chunk)
         {
+            if (!_active) throw new InvalidOperationException("No VRAM chunk is staged.");
             while (!chunk.IsEmpty)
             {
                 var inPage = (int)(_position % PageSize);
+                if (inPage == 0 && chunk.Length >= PageSize && _position + PageSize <= _end)
+                {
+                    // Whole pages inside the chunk: hashed in place.
+                    var whole = (int)Math.Min((ulong)(chunk.Length / PageSize), (_end - _position) / PageSize);
+                    for (var i = 0; i < whole; i++) _digests[_pages++] = XxHash64.Hash(chunk.Slice(i * PageSize, PageSize));
+                    chunk = chunk[(whole * PageSize)..];
+                    _position += (ulong)whole * PageSize;
+                    if (_position < _end) BeginPage(_pageIndex + (ulong)whole);
+                    continue;
+                }
                 var take = Math.Min(PageSize - inPage, chunk.Length);
                 chunk[..take].CopyTo(_page.AsSpan(inPage));
                 chunk = chunk[take..];
@@ -126,9 +165,12 @@ public sealed class VramStore
         /// <summary>Applies the chunk.</summary>
         public void Commit()
         {
+            if (!_active) throw new InvalidOperationException("No VRAM chunk is staged.");
             if (_pageFill > 0 && _position == _end) FinishPage();
-            foreach (var (page, digest) in _pages)
+            for (var i = 0; i < _pages; i++)
             {
+                var page = _firstPage + (ulong)i;
+                var digest = _digests[i];
                 if (!_store._written![(int)page])
                 {
                     _store._written[(int)page] = true;
@@ -137,16 +179,17 @@ public sealed class VramStore
                 if (digest == UnknownPageDigest && _store._digests![page] != UnknownPageDigest) _store.UnknownPages++;
                 _store._digests![page] = digest;
             }
-            ArrayPool<byte>.Shared.Return(_page);
+            _active = false;
         }
 
         /// <summary>Drops the chunk.</summary>
-        public void Abort() => ArrayPool<byte>.Shared.Return(_page);
+        public void Abort() => _active = false;
 
         private void BeginPage(ulong page)
         {
             _pageIndex = page;
             _pageUnknown = false;
+            _pageFill = 0;
             // A chunk that does not start or end on a page boundary merges with what the page held.
             var pageStart = page * PageSize;
             if (_offset > pageStart || _end < pageStart + PageSize) Prefill(page);
@@ -161,7 +204,7 @@ public sealed class VramStore
 
         private void FinishPage()
         {
-            _pages.Add((_pageIndex, _pageUnknown ? UnknownPageDigest : XxHash64.Hash(_page.AsSpan(0, PageSize))));
+            _digests[_pages++] = _pageUnknown ? UnknownPageDigest : XxHash64.Hash(_page.AsSpan(0, PageSize));
             _pageFill = 0;
             if (_position < _end) BeginPage(_pageIndex + 1);
         }

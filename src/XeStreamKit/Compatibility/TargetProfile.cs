@@ -52,7 +52,10 @@ public sealed record TargetProfile
     public ulong GucStateBytes { get; init; } = 16 * 1024;
 
     /// <summary>The GT with id <paramref name="gtId"/>, or null.</summary>
-    public GtLayout? Gt(int gtId) => gtId >= 0 && gtId < Gts.Count && Gts[gtId].Id == gtId ? Gts[gtId] : Gts.FirstOrDefault(g => g.Id == gtId);
+    public GtLayout? Gt(int gtId) => gtId >= 0 && gtId < Gts.Count && Gts[gtId].Id == gtId ? Gts[gtId] : FindGt(gtId);
+
+    // Apart, so that the lambda's closure is not allocated on every call (Gt runs per packet).
+    private GtLayout? FindGt(int gtId) => Gts.FirstOrDefault(g => g.Id == gtId);
 
     /// <summary>True when GT <paramref name="gt"/> holds a GGTT node for the VF.</summary>
     public bool HasGgttNode(GtLayout gt) => gt.Kind == GtKind.Main && GgttBytes is not 0;

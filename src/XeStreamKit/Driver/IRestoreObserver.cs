@@ -19,6 +19,10 @@ public interface IRestoreObserver
     /// <summary>The current packet is complete.</summary>
     void OnPacketEnd() { }
 
+    /// <summary>The stream ended inside a header: the <paramref name="bytes"/> of it that were
+    /// written (the driver never dispatches them).</summary>
+    void OnPartialHeader(ReadOnlySpan<byte> bytes) { }
+
     /// <summary>A rule is broken (errors and warnings alike).</summary>
     void OnViolation(RuleViolation violation) { }
 

@@ -28,8 +28,10 @@ public sealed partial class KernelRestoreModel
         var gtIndex = GtIndex(_header.GtId);
         var gt = _target.Gts[gtIndex];
         var state = _gts[gtIndex];
-        foreach (var p in SyncProblems(gt, state))
-            return p;
+        // Almost every packet has none: look at the (allocating) list only when there is one.
+        if (_header.Type == 0 || _header.TileId != gt.TileId || state.Failure is not null)
+            foreach (var p in SyncProblems(gt, state))
+                return p;
         if (state.Restored) return new GtVerdict(VerdictKind.AfterTrailer, Rules.XeAfterTrailer, 0, $"GT {gt.Id} data after the trailer is queued and never applied", null);
         if (!PacketTypeInfo.IsDefined(_header.Type))
             return new GtVerdict(VerdictKind.SkipUnknownType, Rules.XeTypeUnknown, PacketHeader.FieldOffsets.Type, $"unknown packet type {(byte)_header.Type} is skipped by the driver", null);
@@ -51,12 +53,12 @@ public sealed partial class KernelRestoreModel
     private GtVerdict? WorkerProblem(GtLayout gt)
     {
         var size = Packet.PayloadSize(_header);
-        string where = gt.Kind == GtKind.Media ? $"GT {gt.Id} (media)" : $"GT {gt.Id}";
+        string Where() => gt.Kind == GtKind.Media ? $"GT {gt.Id} (media)" : $"GT {gt.Id}";
         switch (_header.Type)
         {
             case PacketType.Ggtt when !_target.HasGgttNode(gt):
                 return Async(Rules.XeGgttNode, PacketHeader.FieldOffsets.GtId,
-                    gt.Kind == GtKind.Media ? $"GGTT data for {where}, which has no GGTT" : "GGTT data, but the target VF has no GGTT provisioned");
+                    gt.Kind == GtKind.Media ? $"GGTT data for {Where()}, which has no GGTT" : "GGTT data, but the target VF has no GGTT provisioned");
             case PacketType.Ggtt when _target.GgttPayloadBytes is { } expected && size != expected:
                 return Async(Rules.XeGgttSize, PacketHeader.FieldOffsets.Size,
                     $"GGTT payload is {size} bytes, the target VF's PTE array is {expected} bytes ({TargetProfile.SizeText(_target.GgttBytes!.Value)} of GGTT)");
@@ -66,7 +68,7 @@ public sealed partial class KernelRestoreModel
                 return Async(Rules.XeGucEmpty, PacketHeader.FieldOffsets.Size, "GuC packet has no data (GuC restores 0 dwords: ENODATA)");
             case PacketType.Vram when !_target.HasLmemObject(gt):
                 return Async(Rules.XeVramLmem, PacketHeader.FieldOffsets.GtId,
-                    gt.Kind == GtKind.Media ? $"VRAM data for {where}, which has no LMEM" : "VRAM data, but the target has no local memory");
+                    gt.Kind == GtKind.Media ? $"VRAM data for {Where()}, which has no LMEM" : "VRAM data, but the target has no local memory");
             case PacketType.Vram:
                 var end = _header.Offset + size;
                 if (end < size)

@@ -116,7 +116,16 @@ public sealed partial class KernelRestoreModel
         while (!data.IsEmpty)
         {
             RuleViolation? failure;
-            if (!_inPayload)
+            if (!_inPayload && _headerFill == 0 && data.Length >= Packet.HeaderSize)
+            {
+                // A whole header in this write: decoded where it lies.
+                _packetOffset = _position;
+                _position += Packet.HeaderSize;
+                _header = PacketHeader.Read(data);
+                data = data[Packet.HeaderSize..];
+                failure = HeaderComplete();
+            }
+            else if (!_inPayload)
             {
                 var take = Math.Min(Packet.HeaderSize - _headerFill, data.Length);
                 if (_headerFill == 0) _packetOffset = _position;
@@ -170,6 +179,7 @@ public sealed partial class KernelRestoreModel
             Report(new RuleViolation(Rules.XeTruncated, Errno.None, ReportedAt.None, _index + (_inPayload ? 0 : 1), _packetOffset,
                 _inPayload ? _header.Type : null, $"the stream ends inside packet #{_index + (_inPayload ? 0 : 1)} ({what}); the driver never dispatches it"));
             if (_inPayload && _verdict.Applies) _sink?.AbortPacket();
+            if (!_inPayload) _observer?.OnPartialHeader(_headerBytes.AsSpan(0, _headerFill));
             _inPayload = false;
             _headerFill = 0;
         }
@@ -201,7 +211,7 @@ public sealed partial class KernelRestoreModel
 
     private RuleViolation? HeaderComplete()
     {
-        _header = PacketHeader.Read(_headerBytes);
+        if (_headerFill > 0) _header = PacketHeader.Read(_headerBytes);
         _headerFill = 0;
         _index++;
         _inPayload = true;

@@ -1,6 +1,9 @@
 using System.Buffers.Binary;
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace XeStreamKit.Hashing;
 
@@ -9,6 +12,12 @@ namespace XeStreamKit.Hashing;
 /// restored on the project's machines; checked against the reference test vectors. Used for
 /// state digests of emulated devices and payload digests.
 /// </summary>
+/// <remarks>
+/// The four accumulators of a 32-byte stripe are the four 64-bit lanes of one 256-bit vector;
+/// where the CPU multiplies 64-bit lanes natively (AVX-512DQ, VPMULLQ) a stripe is one load, two
+/// multiplies, an add and a rotate, about twice the speed of the scalar rounds, which are kept
+/// for every other CPU. Both give the same hash.
+/// </remarks>
 public sealed class XxHash64
 {
     private const ulong P1 = 0x9E3779B185EBCA87UL;
@@ -32,6 +41,9 @@ public sealed class XxHash64
     }
 
     /// <summary>XXH64 of <paramref name="data"/> in one call, without allocating.</summary>
+    /// <remarks>Optimised at once (as the stripe loops): emulated restores hash every 4 KiB page
+    /// with it, and a command-line run is over before tiered compilation would optimise it.</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static ulong Hash(ReadOnlySpan<byte> data, ulong seed = 0)
     {
         ulong v1 = unchecked(seed + P1 + P2), v2 = unchecked(seed + P2), v3 = seed, v4 = unchecked(seed - P1);
@@ -82,6 +94,7 @@ public sealed class XxHash64
     /// <summary>The hash of everything appended so far (appending may continue).</summary>
     public ulong GetCurrentHash() => Finish(_v1, _v2, _v3, _v4, _seed, _length, _pending.AsSpan(0, _pendingLength));
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static ulong Finish(ulong v1, ulong v2, ulong v3, ulong v4, ulong seed, ulong length, ReadOnlySpan<byte> rest)
     {
         ulong h;
@@ -123,7 +136,18 @@ public sealed class XxHash64
 
     private void Stripes(ReadOnlySpan<byte> data) => Stripes(data, ref _v1, ref _v2, ref _v3, ref _v4);
 
+    /// <summary>True when stripes are hashed as 256-bit vectors.</summary>
+    internal static bool IsVectorized => Avx512DQ.VL.IsSupported && Avx512F.VL.IsSupported;
+
     private static void Stripes(ReadOnlySpan<byte> data, ref ulong v1, ref ulong v2, ref ulong v3, ref ulong v4)
+    {
+        if (IsVectorized && data.Length >= 2 * Stripe) StripesVector(data, ref v1, ref v2, ref v3, ref v4);
+        else StripesScalar(data, ref v1, ref v2, ref v3, ref v4);
+    }
+
+    /// <summary>The reference rounds, one accumulator at a time.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void StripesScalar(ReadOnlySpan<byte> data, ref ulong v1, ref ulong v2, ref ulong v3, ref ulong v4)
     {
         for (var i = 0; i + Stripe <= data.Length; i += Stripe)
         {
@@ -132,6 +156,26 @@ public sealed class XxHash64
             v3 = Round(v3, BinaryPrimitives.ReadUInt64LittleEndian(data[(i + 16)..]));
             v4 = Round(v4, BinaryPrimitives.ReadUInt64LittleEndian(data[(i + 24)..]));
         }
+    }
+
+    /// <summary>The same rounds with the four accumulators in one vector (requires <see cref="IsVectorized"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void StripesVector(ReadOnlySpan<byte> data, ref ulong v1, ref ulong v2, ref ulong v3, ref ulong v4)
+    {
+        var acc = Vector256.Create(v1, v2, v3, v4);
+        var p1 = Vector256.Create(P1);
+        var p2 = Vector256.Create(P2);
+        ref var p = ref MemoryMarshal.GetReference(data);
+        var whole = data.Length / Stripe * Stripe;
+        for (nuint i = 0; i < (nuint)whole; i += Stripe)
+        {
+            var input = Vector256.LoadUnsafe(ref p, i).AsUInt64();
+            acc = Avx512DQ.VL.MultiplyLow(Avx512F.VL.RotateLeft(Avx512DQ.VL.MultiplyLow(input, p2) + acc, 31), p1);
+        }
+        v1 = acc.GetElement(0);
+        v2 = acc.GetElement(1);
+        v3 = acc.GetElement(2);
+        v4 = acc.GetElement(3);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -25,6 +25,12 @@ public sealed class IntervalSet
     public void Add(ulong start, ulong end)
     {
         if (end <= start) return;
+        if (_ranges.Count > 0 && _ranges[^1] is var last && start >= last.Start && start <= last.End)
+        {
+            // The common case, chunks in increasing order: extend the last range.
+            _ranges[^1] = (last.Start, Math.Max(last.End, end));
+            return;
+        }
         var i = 0;
         while (i < _ranges.Count && _ranges[i].End < start) i++;
         var j = i;

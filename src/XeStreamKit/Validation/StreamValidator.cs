@@ -20,6 +20,28 @@ public sealed record ValidationOptions
 
     /// <summary>Told the stream position as it advances.</summary>
     public IProgress<long>? Progress { get; init; }
+
+    /// <summary>Also checksum every byte with CRC-32C (<see cref="ValidationReport.Digest"/>):
+    /// the whole stream, the payloads of each type, each packet's payload. Every payload is then
+    /// read, where structural validation of a file seeks over VRAM.</summary>
+    public bool PayloadDigest { get; init; }
+
+    /// <summary>Per-packet digests kept in the report (the rest are counted).</summary>
+    public int MaxPacketDigests { get; init; } = DefaultMaxPacketDigests;
+
+    /// <summary>Per-packet digests kept by default: every packet of any save from the driver
+    /// (which cuts VRAM in 512 MiB chunks) up to 2 TiB of VRAM, in 224 KiB. Keeping more costs
+    /// more than it tells: a stream of a million 4 KiB chunks spent a third of its validation
+    /// time faulting in fresh pages for the list.</summary>
+    public const int DefaultMaxPacketDigests = 4096;
+
+    /// <summary>Bytes asked of the source per read, at most <see cref="MaxReadChunkSize"/>.</summary>
+    public int ReadChunkSize { get; init; } = RestorePump.DefaultChunkSize;
+
+    /// <summary>The largest read: a bigger buffer no longer fits the CPU caches, and the kernel's
+    /// copy into it runs at memory speed, about half the speed measured with 64 KiB to 16 MiB
+    /// (bench/README.md, read-size sweep); validation asks no more, whatever the chunk size set.</summary>
+    public const int MaxReadChunkSize = RestorePump.DefaultChunkSize;
 }
 
 /// <summary>The outcome of a validation.</summary>
@@ -28,6 +50,9 @@ public sealed record ValidationReport(Profile Profile, TargetProfile Target, IRe
 {
     /// <summary>Packets and payload bytes per type, in type order.</summary>
     public IReadOnlyList<(Format.PacketType Type, long Count, ulong PayloadBytes)> PacketsByType { get; init; } = [];
+
+    /// <summary>CRC-32C digests, when <see cref="ValidationOptions.PayloadDigest"/> asked for them.</summary>
+    public StreamDigest? Digest { get; init; }
 
     /// <summary>True when the profile reports no error.</summary>
     public bool Valid => Errors == 0;
@@ -52,31 +77,34 @@ public static class StreamValidator
         options ??= new ValidationOptions();
         var collector = new DiagnosticCollector(options.Profile, options.MaxDiagnosticsPerRule);
         var coverage = new StreamStatsObserver(collector);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.ReadChunkSize, 1, nameof(options));
         KernelRestoreModel? model = null;
         IRestoreObserver observer = options.Profile == Profile.Strict ? new StrictChecker(coverage, () => model!.Target) : coverage;
+        var digester = options.PayloadDigest ? new PayloadDigester(observer, options.MaxPacketDigests) : null;
         var target = options.Target ?? TargetProfile.SelfDescribed(null, null, options.Driver);
-        model = new KernelRestoreModel(target, observer: observer, continueAfterErrors: true, selfDescribed: options.Target is null);
+        model = new KernelRestoreModel(target, observer: (IRestoreObserver?)digester ?? observer, continueAfterErrors: true, selfDescribed: options.Target is null);
         model.Setup();
-        RestorePump.Run(source, model, options.Progress);
+        RestorePump.Run(source, model, options.Progress, Math.Min(options.ReadChunkSize, ValidationOptions.MaxReadChunkSize));
         model.Finish();
         return new ValidationReport(options.Profile, model.Target, collector.Diagnostics, collector.Counts, collector.Errors, collector.Warnings,
-            model.PacketCount, model.Position, coverage.Coverage) { PacketsByType = coverage.ByType };
+            model.PacketCount, model.Position, coverage.Coverage) { PacketsByType = coverage.ByType, Digest = digester?.Result() };
     }
 
     /// <summary>Counts packets per type and records the LMEM ranges VRAM chunks cover, per tile, from headers alone.</summary>
     private sealed class StreamStatsObserver(IRestoreObserver next) : IRestoreObserver
     {
         private readonly Dictionary<byte, IntervalSet> _coverage = [];
-        private readonly SortedDictionary<byte, (long Count, ulong Bytes)> _byType = [];
+        private readonly (long Count, ulong Bytes)[] _byType = new (long, ulong)[256];
 
         public IReadOnlyDictionary<byte, IntervalSet> Coverage => _coverage;
 
-        public IReadOnlyList<(Format.PacketType, long, ulong)> ByType => _byType.Select(kv => ((Format.PacketType)kv.Key, kv.Value.Count, kv.Value.Bytes)).ToList();
+        public IReadOnlyList<(Format.PacketType, long, ulong)> ByType =>
+            Enumerable.Range(0, _byType.Length).Where(t => _byType[t].Count > 0).Select(t => ((Format.PacketType)t, _byType[t].Count, _byType[t].Bytes)).ToList();
 
         public void OnPacketStart(in Format.PacketHeader header, long index, long streamOffset)
         {
-            _byType.TryGetValue((byte)header.Type, out var c);
-            _byType[(byte)header.Type] = (c.Count + 1, c.Bytes + header.Size);
+            ref var c = ref _byType[(byte)header.Type];
+            c = (c.Count + 1, c.Bytes + header.Size);
             if (header.Type == Format.PacketType.Vram && header.Offset + header.Size >= header.Offset)
             {
                 if (!_coverage.TryGetValue(header.TileId, out var set)) _coverage[header.TileId] = set = new IntervalSet();

@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using XeStreamKit.Compatibility;
 using XeStreamKit.Driver;
 using XeStreamKit.Format;
@@ -29,6 +31,7 @@ public sealed class StrictChecker(IRestoreObserver next, Func<TargetProfile> tar
     }
 
     private readonly Dictionary<(byte Tile, byte Gt), GtProgress> _gts = [];
+    private ((byte Tile, byte Gt) Key, GtProgress Progress)? _lastGt;
     private PacketHeader _header;
     private long _index;
     private long _offset;
@@ -78,7 +81,7 @@ public sealed class StrictChecker(IRestoreObserver next, Func<TargetProfile> tar
 
         var gt = Progress(header);
         var layout = target().Gt(header.GtId);
-        var stage = Array.IndexOf(StageOrder, header.Type);
+        var stage = header.Type switch { PacketType.Guc => 0, PacketType.Ggtt => 1, PacketType.Mmio => 2, _ => 3 };
         if (stage < gt.Stage)
             Report(Rules.XeSGtOrder, PacketHeader.FieldOffsets.Type, $"{PacketTypeText.Display(header.Type)} after {PacketTypeText.Display(StageOrder[gt.Stage])} on GT {header.GtId}; a save sends GuC, GGTT, MMIO, VRAM");
         gt.Stage = Math.Max(gt.Stage, stage);
@@ -157,8 +160,11 @@ public sealed class StrictChecker(IRestoreObserver next, Func<TargetProfile> tar
 
     private GtProgress Progress(in PacketHeader header)
     {
+        // VRAM chunks come in long runs for one GT: the last one looked up is usually the one.
+        if (_lastGt is { } last && last.Key == (header.TileId, header.GtId)) return last.Progress;
         if (!_gts.TryGetValue((header.TileId, header.GtId), out var gt))
             _gts[(header.TileId, header.GtId)] = gt = new GtProgress();
+        _lastGt = ((header.TileId, header.GtId), gt);
         return gt;
     }
 
@@ -194,7 +200,20 @@ public sealed class StrictChecker(IRestoreObserver next, Func<TargetProfile> tar
             _pteFill = 0;
         }
         var whole = chunk.Length / GgttPayload.ElementSize;
-        for (var i = 0; i < whole; i++) CheckPte(GgttPayload.ReadElement(chunk, i));
+        var i = 0;
+        if (Vector256.IsHardwareAccelerated && BitConverter.IsLittleEndian)
+        {
+            // A save clears the VF id bits, so a vector of four PTEs is almost always clean: only
+            // a dirty one is looked at PTE by PTE.
+            var mask = Vector256.Create(GgttPte.VfIdMask);
+            var ptes = MemoryMarshal.Cast<byte, ulong>(chunk[..(whole * GgttPayload.ElementSize)]);
+            for (; i + 4 <= whole; i += 4)
+            {
+                if ((Vector256.Create(ptes.Slice(i, 4)) & mask) == Vector256<ulong>.Zero) _pteIndex += 4;
+                else for (var j = i; j < i + 4; j++) CheckPte(ptes[j]);
+            }
+        }
+        for (; i < whole; i++) CheckPte(GgttPayload.ReadElement(chunk, i));
         var rest = chunk[(whole * GgttPayload.ElementSize)..];
         rest.CopyTo(_pte);
         _pteFill = rest.Length;

@@ -1,0 +1,150 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using XeStreamKit.Cli.Cli;
+using XeStreamKit.Devices.Benchmarking;
+using XeStreamKit.Text;
+
+namespace XeStreamKit.Cli.Commands;
+
+/// <summary>
+/// <c>xsk bench [--quick] [--json]</c>: a self-calibrating measurement of a few seconds on this
+/// host - memcpy and file-read baselines, then header decode, validation, validation with
+/// CRC-32C, encoding and the emulated device's save and restore, as GB/s and as ratios to the
+/// baselines measured in the same run. Exit 0 whether or not the goals are met (they inform).
+/// </summary>
+public static class BenchCommand
+{
+    /// <summary>Image size and time per measurement of a default run.</summary>
+    public const string DefaultSize = "256MiB";
+
+    /// <summary>The same for <c>--quick</c>.</summary>
+    public const string QuickSize = "64MiB";
+
+    /// <summary>Builds the command.</summary>
+    public static Command Create(CliContext ctx)
+    {
+        var quick = new Option<bool>("--quick") { Description = $"A smaller image ({QuickSize}) and 0.1 s per measurement instead of {DefaultSize} and 0.4 s" };
+        var json = new Option<bool>("--json") { Description = "Print {\"image\",\"machine\",\"measurements\":[...],\"goals\":[...]}" };
+        var size = new Option<string?>("--size") { Description = "VRAM of the emulated VF whose image is measured (e.g. 1GiB); the image is about that size, and twice that is held in memory" };
+        var chunk = new Option<string>("--chunk") { Description = "VRAM chunk size of the image (4KiB..512MiB)", DefaultValueFactory = _ => "512MiB" };
+        var dir = new Option<string?>("--dir") { Description = "Directory for the image file (deleted afterwards); default: the temporary directory" };
+        var command = new Command("bench", "Measure this host: memcpy and file-read baselines, then decode, validate, digest, encode, save and restore, as GB/s and ratios")
+        {
+            quick, json, size, chunk, dir,
+        };
+        command.SetAction(parse => CommandRunner.Run(ctx.Error, () =>
+        {
+            var isQuick = parse.GetValue(quick);
+            var lmem = SpecText.ParseSize(parse.GetValue(size) ?? (isQuick ? QuickSize : DefaultSize), "--size");
+            var vramChunk = SpecText.ParseSize(parse.GetValue(chunk)!, "--chunk");
+            if (lmem == 0 || lmem % 4096 != 0) throw new UsageException("--size: must be a non-zero multiple of 4 KiB");
+            if (lmem > 1UL << 30) throw new UsageException("--size: at most 1GiB (the image is held in memory twice)");
+            if (vramChunk == 0 || vramChunk % 4096 != 0 || vramChunk > 512UL << 20) throw new UsageException("--chunk: must be a multiple of 4 KiB up to 512MiB");
+            var directory = parse.GetValue(dir) ?? Path.GetTempPath();
+            if (!Directory.Exists(directory)) throw new IOException($"--dir: {directory} is not a directory");
+            var options = new HostBenchmarkOptions
+            {
+                Lmem = lmem,
+                VramChunk = vramChunk,
+                Directory = directory,
+                Budget = TimeSpan.FromMilliseconds(isQuick ? 100 : 400),
+            };
+            var report = HostBenchmark.Run(options, ctx.Terminal ? title => ctx.Error.Write($"\rbench: {title,-60}") : null);
+            if (ctx.Terminal) ctx.Error.Write("\r" + new string(' ', 72) + "\r");
+            if (parse.GetValue(json)) WriteJson(ctx.StdOut, report);
+            else WriteText(ctx.Out, report);
+            return ExitCode.Ok;
+        }));
+        return command;
+    }
+
+    /// <summary>Below this the image fits in the caches of most CPUs, and the ratios say little about
+    /// migration-sized images.</summary>
+    private const long SmallImage = 64L << 20;
+
+    private static string F(double value, string format) => value.ToString(format, CultureInfo.InvariantCulture);
+
+    private static string Value(BenchRatio r) => r.Unit == "headers/s" ? $"{F(r.Value / 1e6, "F1")}M headers/s" : $"{F(r.Value, r.Value >= 10 ? "F1" : "F2")} {r.Unit}";
+
+    private static string Goal(BenchRatio r) => r.Unit == "headers/s" ? $">= {F(r.Target / 1e6, "F0")}M/s" : $">= {F(r.Target, "F1")}";
+
+    private static void WriteText(TextWriter w, HostBenchmarkReport r)
+    {
+        w.WriteLine($"xsk bench: {Units.Bytes(r.ImageBytes)} image (emulated BMG VF, {r.Image.VramPackets + 7} packets, VRAM in {Units.Bytes(r.Image.VramChunk)} chunks), page-cached; {F(r.TotalSeconds, "F1")} s");
+        w.WriteLine($"machine: {r.Machine.Describe()}");
+        if (r.ImageBytes < SmallImage)
+            w.WriteLine($"note: a {Units.Bytes(r.ImageBytes)} image stays in the CPU caches and fixed costs weigh on it; the goals are for images of {Units.Bytes(SmallImage)} and more");
+        w.WriteLine();
+        w.WriteLine($"{"measurement",-48} {"GB/s",8} {"runs",5}  {"vs baseline",-20} goal");
+        foreach (var m in r.Measurements)
+        {
+            var ratio = r.Ratios.FirstOrDefault(x => x.Measurement == m.Id);
+            var against = m.IsBaseline ? "baseline" : ratio is null ? "" : Value(ratio);
+            var goal = ratio is null ? "" : $"{Goal(ratio)} {(ratio.Met ? "met" : "MISSED")}";
+            w.WriteLine($"{m.Title,-48} {F(m.GbPerSecond, "F2"),8} {m.Runs,5}  {against,-20} {goal}".TrimEnd());
+        }
+        var met = r.Ratios.Count(x => x.Met);
+        var decode = r.Measurements.First(m => m.Id == "header-decode");
+        var validate = r.Measurements.First(m => m.Id == "validate-stream");
+        w.WriteLine();
+        w.WriteLine($"{met} of {r.Ratios.Count} goals met; allocated {F(decode.AllocatedBytesPerItem, "F1")} B per header decoded, {Units.Bytes(validate.AllocatedBytesPerRun)} per validation ({validate.ItemsPerRun} packets)");
+    }
+
+    private static void WriteJson(Stream stdout, HostBenchmarkReport r)
+    {
+        JsonOut.Document(stdout, w =>
+        {
+            w.WriteStartObject("image");
+            w.WriteNumber("bytes", r.ImageBytes);
+            w.WriteNumber("lmem", r.Image.Lmem);
+            w.WriteNumber("vramChunk", r.Image.VramChunk);
+            w.WriteNumber("packets", r.Image.VramPackets + 7);
+            w.WriteString("source", r.Image.SourceSpec);
+            w.WriteEndObject();
+            w.WriteStartObject("machine");
+            w.WriteString("cpu", r.Machine.Cpu);
+            w.WriteNumber("logicalCores", r.Machine.LogicalCores);
+            w.WriteString("runtime", r.Machine.Runtime);
+            w.WriteString("os", r.Machine.Os);
+            w.WriteBoolean("vector512", r.Machine.Vector512);
+            w.WriteBoolean("crc32cInterleaved", r.Machine.Crc32CInterleaved);
+            if (r.Machine.LoadAverage is { } load) w.WriteNumber("loadAverage", load);
+            else w.WriteNull("loadAverage");
+            w.WriteEndObject();
+            w.WriteNumber("seconds", Math.Round(r.TotalSeconds, 3));
+            w.WriteStartArray("measurements");
+            foreach (var m in r.Measurements)
+            {
+                w.WriteStartObject();
+                w.WriteString("id", m.Id);
+                w.WriteString("title", m.Title);
+                w.WriteBoolean("baseline", m.IsBaseline);
+                w.WriteNumber("bytesPerRun", m.BytesPerRun);
+                w.WriteNumber("itemsPerRun", m.ItemsPerRun);
+                w.WriteNumber("runs", m.Runs);
+                w.WriteNumber("medianSeconds", m.MedianSeconds);
+                w.WriteNumber("bestSeconds", m.BestSeconds);
+                w.WriteNumber("gbPerSecond", Math.Round(m.GbPerSecond, 3));
+                w.WriteNumber("bestGbPerSecond", Math.Round(m.BestGbPerSecond, 3));
+                w.WriteNumber("itemsPerSecond", Math.Round(m.ItemsPerSecond));
+                w.WriteNumber("allocatedBytesPerRun", m.AllocatedBytesPerRun);
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+            w.WriteStartArray("goals");
+            foreach (var g in r.Ratios)
+            {
+                w.WriteStartObject();
+                w.WriteString("measurement", g.Measurement);
+                w.WriteString("baseline", g.Baseline);
+                w.WriteString("unit", g.Unit);
+                w.WriteNumber("value", Math.Round(g.Value, 4));
+                w.WriteNumber("target", g.Target);
+                w.WriteBoolean("met", g.Met);
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+        });
+    }
+}

@@ -1,0 +1,95 @@
+using System.Globalization;
+using XeStreamKit.Devices.Emulated;
+using XeStreamKit.Format;
+
+namespace XeStreamKit.Devices.Benchmarking;
+
+/// <summary>
+/// A migration image to measure with: the save of VF 1 of an emulated BMG PF (seed 1) with
+/// <see cref="Lmem"/> bytes of VRAM cut into <see cref="VramChunk"/>-byte chunks, exactly the
+/// driver's stream (valid for the strict profile). It is restored into VF 2 of a second PF.
+/// Its length is known without making it, so a harness can report throughput before (or
+/// without) building it.
+/// </summary>
+public sealed record BenchImage
+{
+    /// <summary>An image with <paramref name="lmem"/> bytes of VRAM in chunks of at most <paramref name="vramChunk"/>.</summary>
+    public BenchImage(ulong lmem, ulong vramChunk)
+    {
+        if (lmem == 0 || lmem % VramStore.PageSize != 0) throw new ArgumentOutOfRangeException(nameof(lmem), "VRAM must be a non-zero multiple of 4 KiB.");
+        if (vramChunk == 0 || vramChunk % VramStore.PageSize != 0 || vramChunk > EmulatedPf.DriverVramChunk)
+            throw new ArgumentOutOfRangeException(nameof(vramChunk), "A VRAM chunk is a multiple of 4 KiB up to 512 MiB.");
+        Lmem = lmem;
+        VramChunk = vramChunk;
+    }
+
+    /// <summary>VRAM bytes of the VF.</summary>
+    public ulong Lmem { get; }
+
+    /// <summary>Bytes per VRAM packet (the last may be shorter).</summary>
+    public ulong VramChunk { get; }
+
+    /// <summary>The device whose save the image is.</summary>
+    public string SourceSpec => string.Create(CultureInfo.InvariantCulture, $"emulated:bmg,lmem={Lmem},chunk={VramChunk},seed=1");
+
+    /// <summary>A device the image restores into.</summary>
+    public string DestinationSpec => string.Create(CultureInfo.InvariantCulture, $"emulated:bmg,lmem={Lmem},seed=2,vf=2");
+
+    /// <summary>VRAM packets in the image.</summary>
+    public long VramPackets => (long)((Lmem + VramChunk - 1) / VramChunk);
+
+    /// <summary>Bytes of the image: the driver's size estimate, which leaves out the descriptor and
+    /// the trailer and counts one header for all VRAM chunks, plus those.</summary>
+    public long Length
+    {
+        get
+        {
+            using var source = OpenSource();
+            const long descriptor = Packet.HeaderSize + 2 * 8;
+            return source.EstimateSize()!.Value + descriptor + Packet.HeaderSize + Packet.HeaderSize * (VramPackets - 1);
+        }
+    }
+
+    /// <summary>The emulated VF the image is saved from.</summary>
+    public EmulatedVfDevice OpenSource() => DeviceSpec.OpenEmulated(SourceSpec["emulated:".Length..]);
+
+    /// <summary>An emulated VF the image restores into.</summary>
+    public EmulatedVfDevice OpenDestination() => DeviceSpec.OpenEmulated(DestinationSpec["emulated:".Length..]);
+
+    /// <summary>Saves the source VF into <paramref name="output"/> (1 MiB reads, as a VMM does).</summary>
+    public void WriteTo(Stream output)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        using var device = OpenSource();
+        device.Pause();
+        var data = device.BeginSave();
+        var buffer = new byte[Workloads.DefaultChunk];
+        for (int n; (n = data.Read(buffer)) > 0;) output.Write(buffer, 0, n);
+        device.FinishSave();
+    }
+
+    /// <summary>The image in memory.</summary>
+    public byte[] ToArray()
+    {
+        var bytes = GC.AllocateUninitializedArray<byte>(checked((int)Length));
+        WriteTo(new MemoryStream(bytes, writable: true));
+        return bytes;
+    }
+
+    /// <summary>Writes the image to a new file in <paramref name="directory"/> and returns its path.</summary>
+    public string WriteFile(string directory)
+    {
+        var path = Path.Combine(directory, string.Create(CultureInfo.InvariantCulture, $"xsk-bench-{Lmem}-{VramChunk}-{Environment.ProcessId}-{Guid.NewGuid():N}.bin"));
+        try
+        {
+            using var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0);
+            WriteTo(file);
+        }
+        catch
+        {
+            File.Delete(path);
+            throw;
+        }
+        return path;
+    }
+}
