@@ -73,6 +73,7 @@ public static class BenchCommand
     {
         w.WriteLine($"xsk bench: {Units.Bytes(r.ImageBytes)} image (emulated BMG VF, {r.Image.VramPackets + 7} packets, VRAM in {Units.Bytes(r.Image.VramChunk)} chunks), page-cached; {F(r.TotalSeconds, "F1")} s");
         w.WriteLine($"machine: {r.Machine.Describe()}");
+        if (r.Machine.BuildWarning is { } warning) w.WriteLine($"warning: {warning}");
         if (r.ImageBytes < SmallImage)
             w.WriteLine($"note: a {Units.Bytes(r.ImageBytes)} image stays in the CPU caches and fixed costs weigh on it; the goals are for images of {Units.Bytes(SmallImage)} and more");
         w.WriteLine();
@@ -102,35 +103,10 @@ public static class BenchCommand
             w.WriteNumber("packets", r.Image.VramPackets + 7);
             w.WriteString("source", r.Image.SourceSpec);
             w.WriteEndObject();
-            w.WriteStartObject("machine");
-            w.WriteString("cpu", r.Machine.Cpu);
-            w.WriteNumber("logicalCores", r.Machine.LogicalCores);
-            w.WriteString("runtime", r.Machine.Runtime);
-            w.WriteString("os", r.Machine.Os);
-            w.WriteBoolean("vector512", r.Machine.Vector512);
-            w.WriteBoolean("crc32cInterleaved", r.Machine.Crc32CInterleaved);
-            if (r.Machine.LoadAverage is { } load) w.WriteNumber("loadAverage", load);
-            else w.WriteNull("loadAverage");
-            w.WriteEndObject();
+            WriteMachine(w, r.Machine);
             w.WriteNumber("seconds", Math.Round(r.TotalSeconds, 3));
             w.WriteStartArray("measurements");
-            foreach (var m in r.Measurements)
-            {
-                w.WriteStartObject();
-                w.WriteString("id", m.Id);
-                w.WriteString("title", m.Title);
-                w.WriteBoolean("baseline", m.IsBaseline);
-                w.WriteNumber("bytesPerRun", m.BytesPerRun);
-                w.WriteNumber("itemsPerRun", m.ItemsPerRun);
-                w.WriteNumber("runs", m.Runs);
-                w.WriteNumber("medianSeconds", m.MedianSeconds);
-                w.WriteNumber("bestSeconds", m.BestSeconds);
-                w.WriteNumber("gbPerSecond", Math.Round(m.GbPerSecond, 3));
-                w.WriteNumber("bestGbPerSecond", Math.Round(m.BestGbPerSecond, 3));
-                w.WriteNumber("itemsPerSecond", Math.Round(m.ItemsPerSecond));
-                w.WriteNumber("allocatedBytesPerRun", m.AllocatedBytesPerRun);
-                w.WriteEndObject();
-            }
+            foreach (var m in r.Measurements) WriteMeasurement(w, m);
             w.WriteEndArray();
             w.WriteStartArray("goals");
             foreach (var g in r.Ratios)
@@ -146,5 +122,40 @@ public static class BenchCommand
             }
             w.WriteEndArray();
         });
+    }
+
+    /// <summary>Writes <c>"machine": {...}</c>.</summary>
+    public static void WriteMachine(Utf8JsonWriter w, MachineInfo machine)
+    {
+        w.WriteStartObject("machine");
+        w.WriteString("cpu", machine.Cpu);
+        w.WriteNumber("logicalCores", machine.LogicalCores);
+        w.WriteString("runtime", machine.Runtime);
+        w.WriteString("os", machine.Os);
+        w.WriteBoolean("vector512", machine.Vector512);
+        w.WriteBoolean("crc32cInterleaved", machine.Crc32CInterleaved);
+        if (machine.LoadAverage is { } load) w.WriteNumber("loadAverage", load);
+        else w.WriteNull("loadAverage");
+        w.WriteBoolean("optimized", machine.Optimized);
+        w.WriteEndObject();
+    }
+
+    /// <summary>Writes one measurement as an object.</summary>
+    public static void WriteMeasurement(Utf8JsonWriter w, BenchMeasurement m)
+    {
+        w.WriteStartObject();
+        w.WriteString("id", m.Id);
+        w.WriteString("title", m.Title);
+        w.WriteBoolean("baseline", m.IsBaseline);
+        w.WriteNumber("bytesPerRun", m.BytesPerRun);
+        w.WriteNumber("itemsPerRun", m.ItemsPerRun);
+        w.WriteNumber("runs", m.Runs);
+        w.WriteNumber("medianSeconds", m.MedianSeconds);
+        w.WriteNumber("bestSeconds", m.BestSeconds);
+        w.WriteNumber("gbPerSecond", Math.Round(m.GbPerSecond, 3));
+        w.WriteNumber("bestGbPerSecond", Math.Round(m.BestGbPerSecond, 3));
+        w.WriteNumber("itemsPerSecond", Math.Round(m.ItemsPerSecond));
+        w.WriteNumber("allocatedBytesPerRun", m.AllocatedBytesPerRun);
+        w.WriteEndObject();
     }
 }

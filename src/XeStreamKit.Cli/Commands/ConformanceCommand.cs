@@ -7,14 +7,15 @@ using XeStreamKit.Validation;
 
 namespace XeStreamKit.Cli.Commands;
 
-/// <summary><c>xsk conformance run|fuzz</c>: run the corpus against an implementation, or fuzz ours.</summary>
+/// <summary><c>xsk conformance run|fuzz|throughput</c>: run the corpus against an implementation, fuzz ours, or measure a device's VRAM chunk throughput.</summary>
 public static class ConformanceCommand
 {
     /// <summary>Builds the command.</summary>
-    public static Command Create(CliContext ctx) => new("conformance", "Run the conformance corpus against an implementation; fuzz ours")
+    public static Command Create(CliContext ctx) => new("conformance", "Run the conformance corpus against an implementation; fuzz ours; measure VRAM chunk throughput")
     {
         Run(ctx),
         FuzzCommand.Create(ctx),
+        ThroughputCommand.Create(ctx),
     };
 
     private static Command Run(CliContext ctx)

@@ -80,11 +80,19 @@ public sealed record HostBenchmarkReport(BenchImage Image, long ImageBytes, Mach
 /// <param name="Vector512">True when 64-bit lane multiplies run as vectors (AVX-512DQ): VRAM generation and XXH64.</param>
 /// <param name="Crc32CInterleaved">True when CRC-32C runs three lanes (SSE4.2 + PCLMULQDQ).</param>
 /// <param name="LoadAverage">1-minute load average when the run started (Linux), else null.</param>
-public sealed record MachineInfo(string Cpu, int LogicalCores, string Runtime, string Os, bool Vector512, bool Crc32CInterleaved, double? LoadAverage)
+/// <param name="Optimized">False when the measured code is a Debug build (JIT optimizer off), which runs several times slower.</param>
+public sealed record MachineInfo(string Cpu, int LogicalCores, string Runtime, string Os, bool Vector512, bool Crc32CInterleaved, double? LoadAverage, bool Optimized = true)
 {
     /// <summary>The machine now.</summary>
     public static MachineInfo Current() => new(CpuName(), Environment.ProcessorCount, RuntimeInformation.FrameworkDescription, RuntimeInformation.OSDescription,
-        Avx512DQ.IsSupported, Crc32C.IsInterleaved, LoadAverage1());
+        Avx512DQ.IsSupported, Crc32C.IsInterleaved, LoadAverage1(), IsOptimized(typeof(Crc32C).Assembly) && IsOptimized(typeof(MachineInfo).Assembly));
+
+    /// <summary>A warning when the build is not optimized, else null.</summary>
+    public string? BuildWarning => Optimized ? null
+        : "this is a Debug build (JIT optimizer off): it runs several times slower than a release; measure with the installed tool or dotnet run -c Release";
+
+    private static bool IsOptimized(System.Reflection.Assembly assembly) =>
+        assembly.GetCustomAttributes(typeof(DebuggableAttribute), false) is not [DebuggableAttribute { IsJITOptimizerDisabled: true }, ..];
 
     /// <summary>One line, e.g. <c>AMD EPYC, 2 cores, .NET 10.0.12, AVX-512DQ vectors, CRC-32C 3 lanes</c>.</summary>
     public string Describe() => string.Create(CultureInfo.InvariantCulture,
@@ -213,7 +221,7 @@ public static class HostBenchmark
     /// methods only after a quiet spell, and until then per-packet code runs unoptimised or
     /// instrumented - a stream of 4 KiB chunks validated at half speed with a shorter warm-up;
     /// lazily backed memory is touched too), then timed runs until the budget is spent.</summary>
-    private static BenchMeasurement Measure(string id, string title, bool baseline, long bytes, long items, Action run, HostBenchmarkOptions options)
+    public static BenchMeasurement Measure(string id, string title, bool baseline, long bytes, long items, Action run, HostBenchmarkOptions options)
     {
         var warm = Stopwatch.StartNew();
         for (var i = 0; i < 3 || warm.Elapsed < options.Budget / 2; i++) run();

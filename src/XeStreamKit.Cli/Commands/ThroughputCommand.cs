@@ -1,0 +1,157 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using XeStreamKit.Cli.Cli;
+using XeStreamKit.Devices.Conformance;
+using XeStreamKit.Text;
+
+namespace XeStreamKit.Cli.Commands;
+
+/// <summary>
+/// <c>xsk conformance throughput --device &lt;spec&gt;</c>: VRAM chunk throughput of save and restore per
+/// chunk size, against this machine's memcpy measured in the same run, and the driver's floor
+/// (each 512 MiB chunk within the 5 s fence timeout). Exit 2 when the floor is missed.
+/// </summary>
+public static class ThroughputCommand
+{
+    /// <summary>Builds the command.</summary>
+    public static Command Create(CliContext ctx)
+    {
+        var device = new Option<string>("--device") { Description = "emulated:<platform>[,key=value...], debugfs:<vf directory> or vfio:<device path>", Required = true };
+        var sizes = new Option<string?>("--sizes") { Description = "VRAM chunk sizes, comma-separated (emulated devices; default 64KiB,2MiB,64MiB,512MiB); a real device uses the driver's 512 MiB" };
+        var runs = new Option<int>("--runs") { Description = "Saves (and restores) per chunk size; the median run is reported, the slowest chunk of any run is checked", DefaultValueFactory = _ => 3 };
+        var allowRestore = new Option<bool>("--allow-restore") { Description = "Real devices: after each save, restore the image into the same VF (this replaces its state with the one just saved)" };
+        var tempDir = new Option<string?>("--temp-dir") { Description = "Real devices with --allow-restore: where the image is kept between save and restore (deleted when done); default: the temporary directory" };
+        var baseline = new Option<string>("--baseline") { Description = "Bytes the memcpy baseline copies (twice this is allocated)", DefaultValueFactory = _ => "128MiB" };
+        var resume = new Option<bool>("--resume") { Description = "Resume the VF at the end (it is paused to save)" };
+        var json = new Option<bool>("--json") { Description = "Print the report as JSON" };
+        var command = new Command("throughput", "Measure VRAM chunk throughput of save and restore against memcpy, and check the driver's 5 s fence floor")
+        {
+            device, sizes, runs, allowRestore, tempDir, baseline, resume, json,
+        };
+        command.SetAction(parse => CommandRunner.Run(ctx.Error, () =>
+        {
+            var baselineBytes = SpecText.ParseSize(parse.GetValue(baseline)!, "--baseline");
+            if (baselineBytes is 0 or > int.MaxValue) throw new UsageException("--baseline: between 1 byte and 2 GiB");
+            var options = new ThroughputOptions
+            {
+                Device = parse.GetValue(device)!,
+                ChunkSizes = parse.GetValue(sizes) is { } s ? ParseSizes(s) : null,
+                Runs = parse.GetValue(runs),
+                RestoreRealDevice = parse.GetValue(allowRestore),
+                TempDirectory = parse.GetValue(tempDir) ?? Path.GetTempPath(),
+                BaselineBytes = (int)baselineBytes,
+                Resume = parse.GetValue(resume),
+            };
+            var report = ThroughputCheck.Run(options, (label, total) => new ProgressMeter(ctx.Error, ctx.Terminal, label, total));
+            if (parse.GetValue(json)) WriteJson(ctx.StdOut, report);
+            else WriteText(ctx.Out, report);
+            return report.Passed ? ExitCode.Ok : ExitCode.InvalidStream;
+        }));
+        return command;
+    }
+
+    private static List<ulong> ParseSizes(string text)
+    {
+        var list = new List<ulong>();
+        foreach (var part in text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        {
+            var size = SpecText.ParseSize(part, "--sizes");
+            if (size == 0 || size % 4096 != 0 || size > VramTimeline.FenceChunk) throw new UsageException($"--sizes: {part} is not a multiple of 4 KiB up to 512MiB");
+            list.Add(size);
+        }
+        return list.Count > 0 ? list : throw new UsageException("--sizes: no size given");
+    }
+
+    private static string F(double value, string format) => value.ToString(format, CultureInfo.InvariantCulture);
+
+    private static string Seconds(double s) => s < 0.01 ? $"{F(s * 1000, "F2")} ms" : $"{F(s, "F3")} s";
+
+    private static string Floor(ThroughputDirection d) =>
+        d.Failure is not null ? "MISSED (ETIME)"
+        : d.SlowestFenceChunkSeconds is null ? "n/a (no VRAM)"
+        : d.FloorMet ? $"met ({F(d.Headroom ?? 0, "F0")}x)" : "MISSED";
+
+    private static void WriteText(TextWriter w, ThroughputReport r)
+    {
+        w.WriteLine($"xsk conformance throughput: {r.Device}; {F(r.TotalSeconds, "F1")} s");
+        w.WriteLine($"machine: {r.Machine.Describe()}");
+        if (r.Machine.BuildWarning is { } warning) w.WriteLine($"warning: {warning}");
+        w.WriteLine($"baseline: {r.Memcpy.Title}: {F(r.Memcpy.GbPerSecond, "F2")} GB/s ({r.Memcpy.Runs} runs)");
+        w.WriteLine($"floor: every {Units.Bytes(VramTimeline.FenceChunk)} of VRAM within the driver's {F(VramTimeline.FenceTimeout.TotalSeconds, "F0")} s fence timeout (>= {F(VramTimeline.FloorBytesPerSecond / 1e9, "F3")} GB/s), else ETIME");
+        w.WriteLine();
+        w.WriteLine($"{"chunk",-10} {"op",-8} {"chunks",7} {"VRAM",10} {"GB/s",8} {"x memcpy",9} {"stream GB/s",12}  {"slowest chunk",-14} {"slowest 512MiB",-15} floor");
+        foreach (var row in r.Rows)
+            foreach (var d in new[] { row.Save, row.Restore })
+            {
+                if (d is null) continue;
+                if (d.Runs == 0)
+                {
+                    w.WriteLine($"{Units.Bytes(row.ChunkSize),-10} {d.Operation,-8} no run completed: {d.Failure}");
+                    continue;
+                }
+                var fence = d.SlowestFenceChunkSeconds is { } s ? Seconds(s) : "-";
+                w.WriteLine($"{Units.Bytes(row.ChunkSize),-10} {d.Operation,-8} {d.VramChunks,7} {Units.Bytes(d.VramBytes),10} {F(d.VramBytesPerSecond / 1e9, "F2"),8} {F(d.MemcpyRatio, "F2"),9} {F(d.StreamBytesPerSecond / 1e9, "F2"),12}  {Seconds(d.SlowestChunk.Seconds),-14} {fence,-15} {Floor(d)}");
+                if (d.Failure is not null) w.WriteLine($"  {d.Failure}");
+            }
+        if (r.RestoreSkipped is not null) w.WriteLine($"restore: not measured: {r.RestoreSkipped}");
+        var checks = r.Rows.SelectMany(x => new[] { x.Save, x.Restore }).OfType<ThroughputDirection>().ToList();
+        w.WriteLine();
+        w.WriteLine($"{checks.Count(d => d.FloorMet)} of {checks.Count} floor checks met; {r.Rows[0].Save.Runs} run(s) each, median run shown, slowest chunk of any run checked");
+    }
+
+    private static void WriteJson(Stream stdout, ThroughputReport r)
+    {
+        JsonOut.Document(stdout, w =>
+        {
+            w.WriteString("device", r.Device);
+            BenchCommand.WriteMachine(w, r.Machine);
+            w.WritePropertyName("memcpy");
+            BenchCommand.WriteMeasurement(w, r.Memcpy);
+            w.WriteStartObject("floor");
+            w.WriteNumber("chunkBytes", VramTimeline.FenceChunk);
+            w.WriteNumber("timeoutSeconds", VramTimeline.FenceTimeout.TotalSeconds);
+            w.WriteNumber("minGbPerSecond", Math.Round(VramTimeline.FloorBytesPerSecond / 1e9, 6));
+            w.WriteEndObject();
+            w.WriteStartArray("sizes");
+            foreach (var row in r.Rows)
+            {
+                w.WriteStartObject();
+                w.WriteNumber("chunkBytes", row.ChunkSize);
+                Direction(w, row.Save);
+                if (row.Restore is { } restore) Direction(w, restore);
+                else w.WriteNull("restore");
+                w.WriteBoolean("floorMet", row.FloorMet);
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+            if (r.RestoreSkipped is { } why) w.WriteString("restoreSkipped", why);
+            else w.WriteNull("restoreSkipped");
+            w.WriteNumber("seconds", Math.Round(r.TotalSeconds, 3));
+            w.WriteBoolean("passed", r.Passed);
+        });
+    }
+
+    private static void Direction(Utf8JsonWriter w, ThroughputDirection d)
+    {
+        w.WriteStartObject(d.Operation);
+        w.WriteNumber("runs", d.Runs);
+        w.WriteNumber("streamBytes", d.StreamBytes);
+        w.WriteNumber("vramChunks", d.VramChunks);
+        w.WriteNumber("vramBytes", d.VramBytes);
+        w.WriteNumber("largestChunk", d.LargestChunk);
+        w.WriteNumber("vramGbPerSecond", Math.Round(d.VramBytesPerSecond / 1e9, 4));
+        w.WriteNumber("memcpyRatio", Math.Round(d.MemcpyRatio, 4));
+        w.WriteNumber("streamGbPerSecond", Math.Round(d.StreamBytesPerSecond / 1e9, 4));
+        w.WriteStartObject("slowestChunk");
+        w.WriteNumber("bytes", d.SlowestChunk.Bytes);
+        w.WriteNumber("seconds", d.SlowestChunk.Seconds);
+        w.WriteEndObject();
+        if (d.SlowestFenceChunkSeconds is { } s) w.WriteNumber("slowest512MiBSeconds", s);
+        else w.WriteNull("slowest512MiBSeconds");
+        w.WriteBoolean("floorMet", d.FloorMet);
+        if (d.Failure is { } f) w.WriteString("failure", f);
+        else w.WriteNull("failure");
+        w.WriteEndObject();
+    }
+}
