@@ -3,6 +3,7 @@ using XeStreamKit.Devices;
 using XeStreamKit.Devices.Debugfs;
 using XeStreamKit.Devices.Vfio;
 using XeStreamKit.Format;
+using XeStreamKit.IO;
 using XeStreamKit.Reading;
 
 namespace XeStreamKit.Conformance.Devices;
@@ -98,26 +99,4 @@ public class RealDeviceTests
         using var device = OpenDebugfs();
         RestoreOwnSave(device);
     }, Limit);
-
-    /// <summary>Copies what is read through it to <paramref name="copy"/>.</summary>
-    private sealed class TeeReadStream(Stream source, Stream copy) : Stream
-    {
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-        public override int Read(byte[] buffer, int offset, int count)
-        {
-            var n = source.Read(buffer, offset, count);
-            copy.Write(buffer, offset, n);
-            return n;
-        }
-
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-    }
 }

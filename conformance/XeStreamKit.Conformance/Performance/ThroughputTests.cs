@@ -4,6 +4,7 @@ using XeStreamKit.Devices.Benchmarking;
 using XeStreamKit.Devices.Conformance;
 using XeStreamKit.Driver;
 using XeStreamKit.Format;
+using XeStreamKit.IO;
 using XeStreamKit.Writing;
 
 namespace XeStreamKit.Conformance.Performance;
@@ -289,24 +290,14 @@ public class ThroughputTests
     }
 
     /// <summary>Returns at most <paramref name="piece"/> bytes per read, each after <paramref name="delay"/>.</summary>
-    private sealed class SlowReader(byte[] bytes, int piece, TimeSpan delay) : Stream
+    private sealed class SlowReader(byte[] bytes, int piece, TimeSpan delay) : ForwardReadStream
     {
         private readonly MemoryStream _inner = new(bytes, writable: false);
 
-        public override int Read(byte[] buffer, int offset, int count)
+        public override int Read(Span<byte> buffer)
         {
             Thread.Sleep(delay);
-            return _inner.Read(buffer, offset, Math.Min(piece, count));
+            return _inner.Read(buffer[..Math.Min(piece, buffer.Length)]);
         }
-
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }

@@ -1,10 +1,11 @@
+using XeStreamKit.IO;
 namespace XeStreamKit.Conformance.Support;
 
 /// <summary>
 /// A non-seekable stream over bytes that returns reads of the sizes a schedule picks (1 byte,
 /// random, ...), like a pipe or a character device would.
 /// </summary>
-public sealed class ChunkedStream : Stream
+public sealed class ChunkedStream : ForwardReadStream
 {
     private readonly byte[] _data;
     private readonly Func<int, int> _nextChunk;
@@ -26,11 +27,6 @@ public sealed class ChunkedStream : Stream
     }
 
     public int Reads => _reads;
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
 
     public override int Read(Span<byte> buffer)
     {
@@ -40,10 +36,4 @@ public sealed class ChunkedStream : Stream
         _position += n;
         return n;
     }
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }

@@ -1,5 +1,6 @@
 using XeStreamKit.Devices;
 using XeStreamKit.Driver;
+using XeStreamKit.IO;
 
 namespace XeStreamKit.Conformance.Support;
 
@@ -90,28 +91,17 @@ public sealed class ScriptedDevice : IMigrationDevice
         if (Failures.TryGetValue(name, out var errno)) throw new DeviceException($"scripted {name}", (int)errno);
     }
 
-    private sealed class FailingReader(Stream inner, long limit, Errno errno) : Stream
+    private sealed class FailingReader(Stream inner, long limit, Errno errno) : ForwardReadStream
     {
         private long _delivered;
 
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-        public override int Read(byte[] buffer, int offset, int count)
+        public override int Read(Span<byte> buffer)
         {
             if (_delivered >= limit) throw new DeviceException("scripted save read", (int)errno);
-            var n = inner.Read(buffer, offset, (int)Math.Min(count, limit - _delivered));
+            var n = inner.Read(buffer[..(int)Math.Min(buffer.Length, limit - _delivered)]);
             _delivered += n;
             return n;
         }
-
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 
     private sealed class RestoreSink(ScriptedDevice owner) : Stream

@@ -1,4 +1,5 @@
 using XeStreamKit.Devices.Benchmarking;
+using XeStreamKit.IO;
 using XeStreamKit.Validation;
 
 namespace XeStreamKit.Conformance.Validation;
@@ -7,24 +8,15 @@ namespace XeStreamKit.Conformance.Validation;
 /// (a bigger buffer falls out of the caches), with the same report whatever the size.</summary>
 public class ReadChunkTests
 {
-    private sealed class RecordingStream(byte[] bytes) : Stream
+    private sealed class RecordingStream(byte[] bytes) : ForwardReadStream
     {
         private readonly MemoryStream _inner = new(bytes, writable: false);
         public int LargestRead { get; private set; }
-        public override int Read(byte[] buffer, int offset, int count)
+        public override int Read(Span<byte> buffer)
         {
-            LargestRead = Math.Max(LargestRead, count);
-            return _inner.Read(buffer, offset, count);
+            LargestRead = Math.Max(LargestRead, buffer.Length);
+            return _inner.Read(buffer);
         }
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 
     [Theory]

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using XeStreamKit.Containers.Qemu;
+using XeStreamKit.IO;
 
 namespace XeStreamKit.Cli.Cli;
 
@@ -82,15 +83,9 @@ public static class StreamInputs
     private static string Name(string path) => path == "-" ? "stdin" : path;
 
     /// <summary>Gives back the bytes read to detect the format, then the rest of a pipe.</summary>
-    private sealed class ReplayStream(byte[] head, Stream rest) : Stream
+    private sealed class ReplayStream(byte[] head, Stream rest) : ForwardReadStream
     {
         private int _replayed;
-
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
 
         public override int Read(Span<byte> buffer)
         {
@@ -103,12 +98,6 @@ public static class StreamInputs
             }
             return rest.Read(buffer);
         }
-
-        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
         protected override void Dispose(bool disposing)
         {

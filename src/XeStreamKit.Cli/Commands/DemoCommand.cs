@@ -6,6 +6,7 @@ using XeStreamKit.Compatibility;
 using XeStreamKit.Devices;
 using XeStreamKit.Devices.Emulated;
 using XeStreamKit.Format;
+using XeStreamKit.IO;
 using XeStreamKit.Synthetic;
 using XeStreamKit.Validation;
 using XeStreamKit.Writing;
@@ -65,7 +66,7 @@ public static class DemoCommand
             using (var file = AtomicFile.Create(path))
             {
                 using var meter = new ProgressMeter(ctx.Error, ctx.Terminal, "save", estimate);
-                saved = StreamValidator.Validate(new TeeStream(source.BeginSave(), file.Stream), new ValidationOptions { Profile = Profile.Strict, Progress = meter });
+                saved = StreamValidator.Validate(new TeeReadStream(source.BeginSave(), file.Stream), new ValidationOptions { Profile = Profile.Strict, Progress = meter });
                 source.FinishSave();
                 file.Commit();
             }
@@ -94,7 +95,7 @@ public static class DemoCommand
             using (var stream = Inputs.Open(path, ctx.StdIn))
             {
                 using var meter = new ProgressMeter(ctx.Error, ctx.Terminal, "restore", Inputs.KnownLength(stream));
-                StreamValidator.Validate(new TeeStream(stream, destination.BeginRestore()), new ValidationOptions { Progress = meter });
+                StreamValidator.Validate(new TeeReadStream(stream, destination.BeginRestore()), new ValidationOptions { Progress = meter });
                 destination.FinishRestore();
             }
             var restoreSeconds = clock.Elapsed.TotalSeconds;

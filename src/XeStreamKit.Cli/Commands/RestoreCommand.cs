@@ -1,6 +1,7 @@
 using System.CommandLine;
 using XeStreamKit.Cli.Cli;
 using XeStreamKit.Devices;
+using XeStreamKit.IO;
 using XeStreamKit.Validation;
 
 namespace XeStreamKit.Cli.Commands;
@@ -29,7 +30,7 @@ public static class RestoreCommand
             {
                 var sink = dev.BeginRestore();
                 using var meter = new ProgressMeter(ctx.Error, ctx.Terminal, "restore", source.KnownLength);
-                var r = StreamValidator.Validate(new TeeStream(source.Stream, sink), new ValidationOptions { Profile = Profile.Strict, Progress = meter });
+                var r = StreamValidator.Validate(new TeeReadStream(source.Stream, sink), new ValidationOptions { Profile = Profile.Strict, Progress = meter });
                 dev.FinishRestore();
                 return r;
             });

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using XeStreamKit.Cli.Cli;
 using XeStreamKit.Devices;
+using XeStreamKit.IO;
 using XeStreamKit.Validation;
 
 namespace XeStreamKit.Cli.Commands;
@@ -29,7 +30,7 @@ public static class SaveCommand
             {
                 var data = dev.BeginSave();
                 using var meter = new ProgressMeter(ctx.Error, ctx.Terminal, "save", estimate);
-                var r = StreamValidator.Validate(new TeeStream(data, sink), new ValidationOptions { Profile = Profile.Strict, Progress = meter });
+                var r = StreamValidator.Validate(new TeeReadStream(data, sink), new ValidationOptions { Profile = Profile.Strict, Progress = meter });
                 dev.FinishSave();
                 return r;
             });

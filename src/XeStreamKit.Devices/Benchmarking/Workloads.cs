@@ -1,5 +1,6 @@
 using XeStreamKit.Devices.Emulated;
 using XeStreamKit.Format;
+using XeStreamKit.IO;
 using XeStreamKit.Validation;
 using XeStreamKit.Writing;
 
@@ -131,40 +132,13 @@ public static class Workloads
 
 /// <summary>Reads another stream and hides that it can seek: a pipe, a socket or a device fd,
 /// from which every byte must be read.</summary>
-public sealed class ForwardOnlyStream(Stream inner) : Stream
+public sealed class ForwardOnlyStream(Stream inner) : ForwardReadStream
 {
     /// <inheritdoc/>
     public override int Read(Span<byte> buffer) => inner.Read(buffer);
 
     /// <inheritdoc/>
     public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, count);
-
-    /// <inheritdoc/>
-    public override bool CanRead => true;
-
-    /// <inheritdoc/>
-    public override bool CanSeek => false;
-
-    /// <inheritdoc/>
-    public override bool CanWrite => false;
-
-    /// <inheritdoc/>
-    public override long Length => throw new NotSupportedException();
-
-    /// <inheritdoc/>
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-    /// <inheritdoc/>
-    public override void Flush() { }
-
-    /// <inheritdoc/>
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    /// <inheritdoc/>
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    /// <inheritdoc/>
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     /// <inheritdoc/>
     protected override void Dispose(bool disposing)

@@ -4,6 +4,7 @@ using XeStreamKit.Compatibility;
 using XeStreamKit.Devices.Benchmarking;
 using XeStreamKit.Devices.Emulated;
 using XeStreamKit.Driver;
+using XeStreamKit.IO;
 using XeStreamKit.Text;
 
 namespace XeStreamKit.Devices.Conformance;
@@ -312,7 +313,7 @@ public static class ThroughputCheck
     }
 
     /// <summary>A fresh save of an emulated VF read as a stream: the source of an emulated restore, made as it is written.</summary>
-    private sealed class SaveReader : Stream
+    private sealed class SaveReader : ForwardReadStream
     {
         private readonly IMigrationDevice _device;
         private readonly Stream _data;
@@ -336,25 +337,5 @@ public static class ThroughputCheck
             }
             return n;
         }
-
-        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-        public override void Flush() { }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }

@@ -1,4 +1,5 @@
 using XeStreamKit.Format;
+using XeStreamKit.IO;
 
 namespace XeStreamKit.Devices.Emulated;
 
@@ -9,7 +10,7 @@ namespace XeStreamKit.Devices.Emulated;
 /// buffer unless the stream is at its end, and returns 0 at the end (and after). Packets are
 /// produced lazily: a VRAM chunk is generated as it is read, never held whole.
 /// </summary>
-public sealed class EmulatedSaveStream : Stream
+public sealed class EmulatedSaveStream : ForwardReadStream
 {
     /// <summary>XE_GT_SRIOV_PF_MIGRATION_RING_SIZE.</summary>
     public const int RingSize = 5;
@@ -70,9 +71,6 @@ public sealed class EmulatedSaveStream : Stream
         return total;
     }
 
-    /// <inheritdoc/>
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-
     /// <summary>pf_pick_read_packet: the descriptor, else the next GT packet, else (all GTs done) the trailer.</summary>
     private bool Next()
     {
@@ -116,23 +114,7 @@ public sealed class EmulatedSaveStream : Stream
     }
 
     /// <inheritdoc/>
-    public override bool CanRead => true;
-    /// <inheritdoc/>
-    public override bool CanSeek => false;
-    /// <inheritdoc/>
-    public override bool CanWrite => false;
-    /// <inheritdoc/>
-    public override long Length => throw new NotSupportedException();
-    /// <inheritdoc/>
     public override long Position { get => BytesRead; set => throw new NotSupportedException(); }
-    /// <inheritdoc/>
-    public override void Flush() { }
-    /// <inheritdoc/>
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    /// <inheritdoc/>
-    public override void SetLength(long value) => throw new NotSupportedException();
-    /// <inheritdoc/>
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }
 
 /// <summary>A packet produced on demand: its header now, its payload bytes when read (from

@@ -1,8 +1,9 @@
+using XeStreamKit.IO;
 namespace XeStreamKit.Reading;
 
 /// <summary>A read-only, forward-only view of one packet's payload (like System.Formats.Tar's
 /// SubReadStream): reads go straight through the reader, nothing is copied ahead.</summary>
-internal sealed class PayloadStream : Stream
+internal sealed class PayloadStream : ForwardReadStream
 {
     private readonly MigrationStreamReader _reader;
     private readonly long _index;
@@ -16,9 +17,6 @@ internal sealed class PayloadStream : Stream
         _length = size > long.MaxValue ? long.MaxValue : (long)size;
     }
 
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
     public override long Length => _length;
 
     public override long Position
@@ -36,11 +34,4 @@ internal sealed class PayloadStream : Stream
         _reader.EnsureCurrent(_index);
         return _reader.ReadPayload(buffer);
     }
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }

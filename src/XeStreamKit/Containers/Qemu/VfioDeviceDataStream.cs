@@ -1,3 +1,4 @@
+using XeStreamKit.IO;
 namespace XeStreamKit.Containers.Qemu;
 
 /// <summary>
@@ -7,7 +8,7 @@ namespace XeStreamKit.Containers.Qemu;
 /// stream (for xe: the Xe stream), so a <c>MigrationStreamReader</c> reads it directly. Ends after
 /// the END section's END_OF_STATE; valid until the reader moves on by itself.
 /// </summary>
-public sealed class VfioDeviceDataStream : Stream
+public sealed class VfioDeviceDataStream : ForwardReadStream
 {
     private readonly QemuMigrationReader _reader;
     private long _position;
@@ -24,12 +25,6 @@ public sealed class VfioDeviceDataStream : Stream
     /// <summary>True once the END section's END_OF_STATE was read.</summary>
     public bool Ended { get; internal set; }
 
-    /// <inheritdoc/>
-    public override bool CanRead => true;
-    /// <inheritdoc/>
-    public override bool CanSeek => false;
-    /// <inheritdoc/>
-    public override bool CanWrite => false;
     /// <inheritdoc/>
     public override long Length => throw new NotSupportedException("The device data length is known only once its END section was read.");
 
@@ -48,9 +43,6 @@ public sealed class VfioDeviceDataStream : Stream
         return n;
     }
 
-    /// <inheritdoc/>
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-
     /// <summary>Skips the rest of the device data, seeking over blocks when the source can.</summary>
     public void SkipToEnd() => _reader.SkipDeviceData(this);
 
@@ -58,13 +50,6 @@ public sealed class VfioDeviceDataStream : Stream
     public override void Flush()
     {
     }
-
-    /// <inheritdoc/>
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    /// <inheritdoc/>
-    public override void SetLength(long value) => throw new NotSupportedException();
-    /// <inheritdoc/>
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }
 
 /// <summary>Why <see cref="QemuMigrationReader.FindDeviceData"/> did or did not find device data.</summary>

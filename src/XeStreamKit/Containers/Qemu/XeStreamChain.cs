@@ -1,4 +1,5 @@
 using XeStreamKit.Format;
+using XeStreamKit.IO;
 using XeStreamKit.Reading;
 
 namespace XeStreamKit.Containers.Qemu;
@@ -23,7 +24,7 @@ public static class XeStreamChain
     public static XeChainSummary CopyVerified(Stream source, Stream? destination, IProgress<long>? progress = null)
     {
         ArgumentNullException.ThrowIfNull(source);
-        var input = destination is null ? source : new CopyingReadStream(source, destination);
+        var input = destination is null ? source : new TeeReadStream(source, destination);
         using var reader = new MigrationStreamReader(input, new MigrationStreamReaderOptions { LeaveOpen = true, SeekToSkip = false, Progress = progress });
         var trailerSeen = false;
         while (reader.ReadNextPacket())
@@ -41,28 +42,5 @@ public static class XeStreamChain
         if (!trailerSeen)
             throw new MigrationStreamFormatException(reader.Position, reader.PacketCount, null, "stream", $"ends after {reader.PacketCount} packets without a trailer");
         return new XeChainSummary(reader.PacketCount, reader.Position);
-    }
-
-    /// <summary>Passes reads through and writes what was read to a second stream (a tee).</summary>
-    private sealed class CopyingReadStream(Stream source, Stream copy) : Stream
-    {
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-        public override int Read(Span<byte> buffer)
-        {
-            var n = source.Read(buffer);
-            copy.Write(buffer[..n]);
-            return n;
-        }
-
-        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-        public override void Flush() => copy.Flush();
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }

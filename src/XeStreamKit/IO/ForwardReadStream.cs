@@ -1,8 +1,48 @@
-namespace XeStreamKit.Cli.Cli;
+namespace XeStreamKit.IO;
 
-/// <summary>A read-only stream that copies every byte read from <paramref name="source"/> to
-/// <paramref name="copy"/>: one pass both checks and moves the data.</summary>
-public sealed class TeeStream(Stream source, Stream copy) : Stream
+/// <summary>
+/// A stream that is read front to back and nothing else - a pipe, a device fd, a payload, a
+/// stream made on the fly: derived classes implement <see cref="Read(Span{byte})"/> only (and may
+/// report a <see cref="Length"/> or <see cref="Position"/>); seeking and writing are refused.
+/// </summary>
+public abstract class ForwardReadStream : Stream
+{
+    /// <inheritdoc/>
+    public abstract override int Read(Span<byte> buffer);
+
+    /// <inheritdoc/>
+    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+    /// <inheritdoc/>
+    public override bool CanRead => true;
+
+    /// <inheritdoc/>
+    public override bool CanSeek => false;
+
+    /// <inheritdoc/>
+    public override bool CanWrite => false;
+
+    /// <inheritdoc/>
+    public override long Length => throw new NotSupportedException();
+
+    /// <inheritdoc/>
+    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+    /// <inheritdoc/>
+    public override void Flush() { }
+
+    /// <inheritdoc/>
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    /// <inheritdoc/>
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    /// <inheritdoc/>
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+}
+
+/// <summary>Reads <paramref name="source"/> and writes a copy of every byte read to <paramref name="copy"/>.</summary>
+public sealed class TeeReadStream(Stream source, Stream copy) : ForwardReadStream
 {
     /// <inheritdoc/>
     public override int Read(Span<byte> buffer)
@@ -13,23 +53,5 @@ public sealed class TeeStream(Stream source, Stream copy) : Stream
     }
 
     /// <inheritdoc/>
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-    /// <inheritdoc/>
-    public override bool CanRead => true;
-    /// <inheritdoc/>
-    public override bool CanSeek => false;
-    /// <inheritdoc/>
-    public override bool CanWrite => false;
-    /// <inheritdoc/>
-    public override long Length => throw new NotSupportedException();
-    /// <inheritdoc/>
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-    /// <inheritdoc/>
     public override void Flush() => copy.Flush();
-    /// <inheritdoc/>
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    /// <inheritdoc/>
-    public override void SetLength(long value) => throw new NotSupportedException();
-    /// <inheritdoc/>
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }
