@@ -1,5 +1,6 @@
 using System.Buffers;
 using XeStreamKit.Format;
+using XeStreamKit.IO;
 
 namespace XeStreamKit.Reading;
 
@@ -241,21 +242,8 @@ public sealed partial class MigrationStreamReader : IDisposable
     /// stream ends first; returns how many are available.</summary>
     private int Fill(int count)
     {
-        var buffer = _buffer!;
-        if (_end - _start >= count) return _end - _start;
-        if (buffer.Length - _start < count)
-        {
-            Buffer.BlockCopy(buffer, _start, buffer, 0, _end - _start);
-            _end -= _start;
-            _start = 0;
-        }
-        while (_end - _start < count)
-        {
-            var n = _stream.Read(buffer, _end, buffer.Length - _end);
-            if (n == 0) break;
-            _end += n;
-            Advanced(n);
-        }
+        var read = ReadWindow.Fill(_stream, _buffer!, ref _start, ref _end, count);
+        if (read > 0) Advanced(read);
         return _end - _start;
     }
 

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Globalization;
+using XeStreamKit.IO;
 
 namespace XeStreamKit.Containers.Qemu;
 
@@ -49,22 +50,8 @@ internal sealed class QemuByteSource : IDisposable
     /// the stream ends first; returns how many are buffered.</summary>
     public int Fill(int count)
     {
-        var buffer = Buffer;
-        count = Math.Min(count, buffer.Length);
-        if (_end - _start >= count) return _end - _start;
-        if (buffer.Length - _start < count)
-        {
-            System.Buffer.BlockCopy(buffer, _start, buffer, 0, _end - _start);
-            _end -= _start;
-            _start = 0;
-        }
-        while (_end - _start < count)
-        {
-            var n = _stream.Read(buffer, _end, buffer.Length - _end);
-            if (n == 0) break;
-            _end += n;
-            Advanced(n);
-        }
+        var read = ReadWindow.Fill(_stream, Buffer, ref _start, ref _end, count);
+        if (read > 0) Advanced(read);
         return _end - _start;
     }
 
