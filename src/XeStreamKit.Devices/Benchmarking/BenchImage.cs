@@ -50,18 +50,23 @@ public sealed record BenchImage
         }
     }
 
-    /// <summary>The emulated VF the image is saved from.</summary>
-    public EmulatedVfDevice OpenSource() => DeviceSpec.OpenEmulated(SourceSpec["emulated:".Length..]);
+    /// <summary>The emulated VF the image is saved from, paused (ready to save, any number of times).</summary>
+    public EmulatedVfDevice OpenSource() => Paused(DeviceSpec.OpenEmulated(SourceSpec["emulated:".Length..]));
 
-    /// <summary>An emulated VF the image restores into.</summary>
-    public EmulatedVfDevice OpenDestination() => DeviceSpec.OpenEmulated(DestinationSpec["emulated:".Length..]);
+    /// <summary>An emulated VF the image restores into, paused (ready to restore, any number of times).</summary>
+    public EmulatedVfDevice OpenDestination() => Paused(DeviceSpec.OpenEmulated(DestinationSpec["emulated:".Length..]));
+
+    private static EmulatedVfDevice Paused(EmulatedVfDevice device)
+    {
+        device.Pause();
+        return device;
+    }
 
     /// <summary>Saves the source VF into <paramref name="output"/> (1 MiB reads, as a VMM does).</summary>
     public void WriteTo(Stream output)
     {
         ArgumentNullException.ThrowIfNull(output);
         using var device = OpenSource();
-        device.Pause();
         var data = device.BeginSave();
         var buffer = new byte[Workloads.DefaultChunk];
         for (int n; (n = data.Read(buffer)) > 0;) output.Write(buffer, 0, n);

@@ -106,12 +106,12 @@ public static class Workloads
         return w.BytesWritten;
     }
 
-    /// <summary>A save as a VMM does it: pause, read the data to EOF with <paramref name="buffer"/>, finish.</summary>
+    /// <summary>A save as a VMM does it, of a paused VF: read the data to EOF with <paramref name="buffer"/>, finish
+    /// (the VF stays paused: the driver refuses to pause it again, ESTALE).</summary>
     public static long Save(IMigrationDevice device, byte[] buffer)
     {
         ArgumentNullException.ThrowIfNull(device);
         ArgumentNullException.ThrowIfNull(buffer);
-        device.Pause();
         var data = device.BeginSave();
         long total = 0;
         for (int n; (n = data.Read(buffer)) > 0;) total += n;
@@ -119,11 +119,10 @@ public static class Workloads
         return total;
     }
 
-    /// <summary>A restore as a VMM does it: pause, write the image in <paramref name="chunk"/>-byte writes, finish.</summary>
+    /// <summary>A restore as a VMM does it, into a paused VF: write the image in <paramref name="chunk"/>-byte writes, finish.</summary>
     public static void Restore(IMigrationDevice device, ReadOnlySpan<byte> image, int chunk = DefaultChunk)
     {
         ArgumentNullException.ThrowIfNull(device);
-        device.Pause();
         var sink = device.BeginRestore();
         for (var at = 0; at < image.Length; at += chunk) sink.Write(image.Slice(at, Math.Min(chunk, image.Length - at)));
         device.FinishRestore();

@@ -136,6 +136,9 @@ public static class ThroughputCheck
             using var source = DeviceSpec.OpenEmulated(string.Create(CultureInfo.InvariantCulture, $"{bare},chunk={size}"));
             // The destination is a second PF: an emulated VF keeps restored VRAM as digests and could not be saved from again.
             using var destination = DeviceSpec.OpenEmulated(bare);
+            // Paused once: the driver refuses to pause a paused VF (ESTALE); save and restore leave it paused.
+            source.Pause();
+            destination.Pause();
             var label = Units(size);
             var save = Measure("save", options.Runs, run => SaveOnce(source, null, buffer, Meter(meter, $"save, {label} chunks, run {run}", source.EstimateSize())), memcpy);
             var restore = Measure("restore", options.Runs, run => RestoreOnce(destination, new SaveReader(source), buffer, Meter(meter, $"restore, {label} chunks, run {run}", source.EstimateSize())), memcpy);
@@ -156,6 +159,8 @@ public static class ThroughputCheck
         var machine = MachineInfo.Current();
         var memcpy = MeasureMemcpy(options);
         var buffer = GC.AllocateUninitializedArray<byte>(options.IoSize);
+        // Paused once: the driver refuses to pause a paused VF (ESTALE, xe_gt_sriov_pf_control_pause_vf),
+        // and a finished save or restore leaves it paused.
         device.Pause();
         var estimate = device.EstimateSize();
         FileStream? image = null;
@@ -255,12 +260,11 @@ public static class ThroughputCheck
         return sorted[sorted.Count / 2];
     }
 
-    /// <summary>Pause, begin, read() to EOF (each call timed), finish; a copy of the bytes goes to <paramref name="copy"/>.</summary>
+    /// <summary>Begin, read() to EOF (each call timed), finish, on a paused VF; a copy of the bytes goes to <paramref name="copy"/>.</summary>
     private static Transfer SaveOnce(IMigrationDevice device, Stream? copy, byte[] buffer, IProgress<long>? progress)
     {
         using var _ = progress as IDisposable;
         var timeline = new VramTimeline();
-        device.Pause();
         var start = Stopwatch.GetTimestamp();
         var data = device.BeginSave();
         var setup = Stopwatch.GetElapsedTime(start).TotalSeconds;
@@ -281,13 +285,12 @@ public static class ThroughputCheck
         return new Transfer(timeline, timeline.Seconds + setup);
     }
 
-    /// <summary>Pause, begin, write() <paramref name="source"/> (each write timed, the reads not), finish.</summary>
+    /// <summary>Begin, write() <paramref name="source"/> (each write timed, the reads not), finish, on a paused VF.</summary>
     private static Transfer RestoreOnce(IMigrationDevice device, Stream source, byte[] buffer, IProgress<long>? progress)
     {
         using var _ = progress as IDisposable;
         using var __ = source as SaveReader;
         var timeline = new VramTimeline();
-        device.Pause();
         var start = Stopwatch.GetTimestamp();
         var sink = device.BeginRestore();
         var setup = Stopwatch.GetElapsedTime(start).TotalSeconds;
@@ -322,7 +325,6 @@ public static class ThroughputCheck
         public SaveReader(IMigrationDevice device)
         {
             _device = device;
-            device.Pause();
             _data = device.BeginSave();
         }
 

@@ -28,7 +28,12 @@ public sealed class EmulatedVfDevice(EmulatedVf vf) : IMigrationDevice, IResetta
     public long? EstimateSize() => vf.Pf.SizeEstimate(vf);
 
     /// <inheritdoc/>
-    public void Pause() => _paused = true;
+    public void Pause()
+    {
+        // xe_gt_sriov_pf_control_pause_vf: "VF%u was already paused!"
+        if (_paused) throw new DeviceException("pause", (int)Errno.ESTALE, "the VF is already paused");
+        _paused = true;
+    }
 
     /// <inheritdoc/>
     public void Resume()

@@ -64,6 +64,8 @@ public enum Errno
     ETIMEDOUT = 110,
     /// <summary>Operation already in progress.</summary>
     EALREADY = 114,
+    /// <summary>Stale file handle (pause of a paused VF, stop of a stopped one).</summary>
+    ESTALE = 116,
     /// <summary>Kernel-internal: a signal interrupted a sleep (seen only as an interrupted write).</summary>
     ERESTARTSYS = 512,
 }

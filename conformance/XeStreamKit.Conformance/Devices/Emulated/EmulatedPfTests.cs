@@ -155,6 +155,22 @@ public class EmulatedPfTests
     }
 
     [Fact]
+    public void Pausing_a_paused_vf_fails_with_estale_as_the_driver_does()
+    {
+        var device = Device("emulated:ptl,ggtt=16KiB");
+        device.Pause();
+        Should.Throw<DeviceException>(device.Pause).ErrnoName.ShouldBe("ESTALE");
+        // A finished save leaves the VF paused: the next save needs no pause.
+        device.BeginSave().CopyTo(Stream.Null);
+        device.FinishSave();
+        device.BeginSave().CopyTo(Stream.Null);
+        device.FinishSave();
+        Should.Throw<DeviceException>(device.Pause).ErrnoName.ShouldBe("ESTALE");
+        device.Resume();
+        device.Pause();
+    }
+
+    [Fact]
     public void Restore_accepts_its_own_kind_of_stream_and_rejects_a_foreign_device_with_enodev()
     {
         var bytes = Save(Device("emulated:bmg,lmem=16KiB,ggtt=16KiB"));
