@@ -1,5 +1,6 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using XeStreamKit.Devices.Benchmarking;
 using XeStreamKit.Driver;
 using XeStreamKit.Validation;
 
@@ -71,4 +72,39 @@ public static class JsonOut
         Validation.ReportedAt.Setup => "setup",
         _ => null,
     };
+
+    /// <summary>Writes <c>"machine": {...}</c>.</summary>
+    public static void Machine(Utf8JsonWriter w, MachineInfo machine)
+    {
+        w.WriteStartObject("machine");
+        w.WriteString("cpu", machine.Cpu);
+        w.WriteNumber("logicalCores", machine.LogicalCores);
+        w.WriteString("runtime", machine.Runtime);
+        w.WriteString("os", machine.Os);
+        w.WriteBoolean("vector512", machine.Vector512);
+        w.WriteBoolean("crc32cInterleaved", machine.Crc32CInterleaved);
+        if (machine.LoadAverage is { } load) w.WriteNumber("loadAverage", load);
+        else w.WriteNull("loadAverage");
+        w.WriteBoolean("optimized", machine.Optimized);
+        w.WriteEndObject();
+    }
+
+    /// <summary>Writes one measurement as an object.</summary>
+    public static void Measurement(Utf8JsonWriter w, BenchMeasurement m)
+    {
+        w.WriteStartObject();
+        w.WriteString("id", m.Id);
+        w.WriteString("title", m.Title);
+        w.WriteBoolean("baseline", m.IsBaseline);
+        w.WriteNumber("bytesPerRun", m.BytesPerRun);
+        w.WriteNumber("itemsPerRun", m.ItemsPerRun);
+        w.WriteNumber("runs", m.Runs);
+        w.WriteNumber("medianSeconds", m.MedianSeconds);
+        w.WriteNumber("bestSeconds", m.BestSeconds);
+        w.WriteNumber("gbPerSecond", Math.Round(m.GbPerSecond, 3));
+        w.WriteNumber("bestGbPerSecond", Math.Round(m.BestGbPerSecond, 3));
+        w.WriteNumber("itemsPerSecond", Math.Round(m.ItemsPerSecond));
+        w.WriteNumber("allocatedBytesPerRun", m.AllocatedBytesPerRun);
+        w.WriteEndObject();
+    }
 }

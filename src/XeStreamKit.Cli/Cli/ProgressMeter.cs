@@ -46,6 +46,11 @@ public sealed class ProgressMeter : IProgress<long>, IDisposable
     /// <summary>Erases the line.</summary>
     public void Dispose()
     {
-        if (_drawn) _out!.Write("\r" + new string(' ', 72) + "\r");
+        if (!_drawn) return;
+        _drawn = false;
+        Erase(_out!);
     }
+
+    /// <summary>Erases a one-line status written with <c>\r</c>.</summary>
+    public static void Erase(TextWriter stderr) => stderr.Write("\r" + new string(' ', 72) + "\r");
 }

@@ -3,6 +3,7 @@ using System.Text.Json;
 using XeStreamKit.Devices;
 using XeStreamKit.Devices.Emulated;
 using XeStreamKit.Format;
+using XeStreamKit.IO;
 using XeStreamKit.Validation;
 
 namespace XeStreamKit.Cli.Cli;
@@ -19,6 +20,24 @@ public sealed record TransferSummary(string Operation, string Device, string Pat
         var clock = Stopwatch.StartNew();
         var result = body();
         return (result, clock.Elapsed);
+    }
+
+    /// <summary>Saves a paused VF: begins, reads the data to the end checking it (strict profile)
+    /// while copying it to <paramref name="sink"/>, finishes.</summary>
+    public static ValidationReport Save(IMigrationDevice device, Stream sink, IProgress<long>? progress)
+    {
+        var report = StreamValidator.Validate(new TeeReadStream(device.BeginSave(), sink), new ValidationOptions { Profile = Profile.Strict, Progress = progress });
+        device.FinishSave();
+        return report;
+    }
+
+    /// <summary>Restores a paused VF: begins, writes <paramref name="source"/> to the end checking it
+    /// against <paramref name="profile"/>, finishes.</summary>
+    public static ValidationReport Restore(IMigrationDevice device, Stream source, IProgress<long>? progress, Profile profile)
+    {
+        var report = StreamValidator.Validate(new TeeReadStream(source, device.BeginRestore()), new ValidationOptions { Profile = profile, Progress = progress });
+        device.FinishRestore();
+        return report;
     }
 
     /// <summary>The state digest when the device is emulated.</summary>

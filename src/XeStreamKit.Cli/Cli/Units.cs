@@ -25,4 +25,11 @@ public static class Units
 
     /// <summary>An unsigned value as 0x-prefixed upper-case hex.</summary>
     public static string Hex(ulong value) => "0x" + value.ToString("X", CultureInfo.InvariantCulture);
+
+    /// <summary>The <c>machine:</c> line of a measurement, and a <c>warning:</c> line for a Debug build.</summary>
+    public static void Machine(TextWriter w, Devices.Benchmarking.MachineInfo machine)
+    {
+        w.WriteLine($"machine: {machine.Describe()}");
+        if (machine.BuildWarning is { } warning) w.WriteLine($"warning: {warning}");
+    }
 }

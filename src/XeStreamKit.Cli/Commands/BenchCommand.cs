@@ -51,7 +51,7 @@ public static class BenchCommand
                 Budget = TimeSpan.FromMilliseconds(isQuick ? 100 : 400),
             };
             var report = HostBenchmark.Run(options, ctx.Terminal ? title => ctx.Error.Write($"\rbench: {title,-60}") : null);
-            if (ctx.Terminal) ctx.Error.Write("\r" + new string(' ', 72) + "\r");
+            if (ctx.Terminal) ProgressMeter.Erase(ctx.Error);
             if (parse.GetValue(json)) WriteJson(ctx.StdOut, report);
             else WriteText(ctx.Out, report);
             return ExitCode.Ok;
@@ -72,8 +72,7 @@ public static class BenchCommand
     private static void WriteText(TextWriter w, HostBenchmarkReport r)
     {
         w.WriteLine($"xsk bench: {Units.Bytes(r.ImageBytes)} image (emulated BMG VF, {r.Image.VramPackets + 7} packets, VRAM in {Units.Bytes(r.Image.VramChunk)} chunks), page-cached; {F(r.TotalSeconds, "F1")} s");
-        w.WriteLine($"machine: {r.Machine.Describe()}");
-        if (r.Machine.BuildWarning is { } warning) w.WriteLine($"warning: {warning}");
+        Units.Machine(w, r.Machine);
         if (r.ImageBytes < SmallImage)
             w.WriteLine($"note: a {Units.Bytes(r.ImageBytes)} image stays in the CPU caches and fixed costs weigh on it; the goals are for images of {Units.Bytes(SmallImage)} and more");
         w.WriteLine();
@@ -103,10 +102,10 @@ public static class BenchCommand
             w.WriteNumber("packets", r.Image.VramPackets + 7);
             w.WriteString("source", r.Image.SourceSpec);
             w.WriteEndObject();
-            WriteMachine(w, r.Machine);
+            JsonOut.Machine(w, r.Machine);
             w.WriteNumber("seconds", Math.Round(r.TotalSeconds, 3));
             w.WriteStartArray("measurements");
-            foreach (var m in r.Measurements) WriteMeasurement(w, m);
+            foreach (var m in r.Measurements) JsonOut.Measurement(w, m);
             w.WriteEndArray();
             w.WriteStartArray("goals");
             foreach (var g in r.Ratios)
@@ -122,40 +121,5 @@ public static class BenchCommand
             }
             w.WriteEndArray();
         });
-    }
-
-    /// <summary>Writes <c>"machine": {...}</c>.</summary>
-    public static void WriteMachine(Utf8JsonWriter w, MachineInfo machine)
-    {
-        w.WriteStartObject("machine");
-        w.WriteString("cpu", machine.Cpu);
-        w.WriteNumber("logicalCores", machine.LogicalCores);
-        w.WriteString("runtime", machine.Runtime);
-        w.WriteString("os", machine.Os);
-        w.WriteBoolean("vector512", machine.Vector512);
-        w.WriteBoolean("crc32cInterleaved", machine.Crc32CInterleaved);
-        if (machine.LoadAverage is { } load) w.WriteNumber("loadAverage", load);
-        else w.WriteNull("loadAverage");
-        w.WriteBoolean("optimized", machine.Optimized);
-        w.WriteEndObject();
-    }
-
-    /// <summary>Writes one measurement as an object.</summary>
-    public static void WriteMeasurement(Utf8JsonWriter w, BenchMeasurement m)
-    {
-        w.WriteStartObject();
-        w.WriteString("id", m.Id);
-        w.WriteString("title", m.Title);
-        w.WriteBoolean("baseline", m.IsBaseline);
-        w.WriteNumber("bytesPerRun", m.BytesPerRun);
-        w.WriteNumber("itemsPerRun", m.ItemsPerRun);
-        w.WriteNumber("runs", m.Runs);
-        w.WriteNumber("medianSeconds", m.MedianSeconds);
-        w.WriteNumber("bestSeconds", m.BestSeconds);
-        w.WriteNumber("gbPerSecond", Math.Round(m.GbPerSecond, 3));
-        w.WriteNumber("bestGbPerSecond", Math.Round(m.BestGbPerSecond, 3));
-        w.WriteNumber("itemsPerSecond", Math.Round(m.ItemsPerSecond));
-        w.WriteNumber("allocatedBytesPerRun", m.AllocatedBytesPerRun);
-        w.WriteEndObject();
     }
 }

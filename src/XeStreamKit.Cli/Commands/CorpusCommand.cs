@@ -30,15 +30,13 @@ public static class CorpusCommand
             var stored = manifest.Vectors.Where(v => v.Stored).Sum(v => v.Size);
             if (parse.GetValue(json))
             {
-                using var w = new System.Text.Json.Utf8JsonWriter(ctx.StdOut, JsonOut.WriterOptions);
-                w.WriteStartObject();
-                w.WriteString("directory", path);
-                w.WriteNumber("vectors", manifest.Vectors.Count);
-                foreach (var k in new[] { "y", "n", "i" }) w.WriteNumber(k, byKind.GetValueOrDefault(k));
-                w.WriteNumber("storedBytes", stored);
-                w.WriteEndObject();
-                w.Flush();
-                ctx.StdOut.Write("\n"u8);
+                JsonOut.Document(ctx.StdOut, w =>
+                {
+                    w.WriteString("directory", path);
+                    w.WriteNumber("vectors", manifest.Vectors.Count);
+                    foreach (var k in new[] { "y", "n", "i" }) w.WriteNumber(k, byKind.GetValueOrDefault(k));
+                    w.WriteNumber("storedBytes", stored);
+                });
             }
             else
                 ctx.Out.WriteLine($"wrote {manifest.Vectors.Count} vectors ({byKind.GetValueOrDefault("y")} y_, {byKind.GetValueOrDefault("n")} n_, {byKind.GetValueOrDefault("i")} i_; {Units.Bytes(stored)} stored) and {CorpusManifest.FileName} to {path}");

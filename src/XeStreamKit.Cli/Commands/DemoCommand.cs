@@ -6,7 +6,6 @@ using XeStreamKit.Compatibility;
 using XeStreamKit.Devices;
 using XeStreamKit.Devices.Emulated;
 using XeStreamKit.Format;
-using XeStreamKit.IO;
 using XeStreamKit.Synthetic;
 using XeStreamKit.Validation;
 using XeStreamKit.Writing;
@@ -66,8 +65,7 @@ public static class DemoCommand
             using (var file = AtomicFile.Create(path))
             {
                 using var meter = new ProgressMeter(ctx.Error, ctx.Terminal, "save", estimate);
-                saved = StreamValidator.Validate(new TeeReadStream(source.BeginSave(), file.Stream), new ValidationOptions { Profile = Profile.Strict, Progress = meter });
-                source.FinishSave();
+                saved = TransferSummary.Save(source, file.Stream, meter);
                 file.Commit();
             }
             var saveSeconds = clock.Elapsed.TotalSeconds;
@@ -95,8 +93,7 @@ public static class DemoCommand
             using (var stream = Inputs.Open(path, ctx.StdIn))
             {
                 using var meter = new ProgressMeter(ctx.Error, ctx.Terminal, "restore", Inputs.KnownLength(stream));
-                StreamValidator.Validate(new TeeReadStream(stream, destination.BeginRestore()), new ValidationOptions { Progress = meter });
-                destination.FinishRestore();
+                TransferSummary.Restore(destination, stream, meter, Profile.Kernel);
             }
             var restoreSeconds = clock.Elapsed.TotalSeconds;
             Step("restore", $"4. restore  into {destination.Description}: {Units.Bytes(saved.Bytes)}, {Units.Rate(saved.Bytes / restoreSeconds)}",

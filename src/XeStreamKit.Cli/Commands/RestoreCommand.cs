@@ -1,7 +1,6 @@
 using System.CommandLine;
 using XeStreamKit.Cli.Cli;
 using XeStreamKit.Devices;
-using XeStreamKit.IO;
 using XeStreamKit.Validation;
 
 namespace XeStreamKit.Cli.Commands;
@@ -25,14 +24,11 @@ public static class RestoreCommand
             var path = parse.GetValue(input)!;
             using var source = StreamInputs.Open(path, ctx, parse.GetValue(qemu), parse.GetValue(qemuDevice));
             using var dev = DeviceSpec.Open(parse.GetValue(device)!);
-            dev.Pause();
+            dev.EnsurePaused();
             var (report, elapsed) = TransferSummary.Time(() =>
             {
-                var sink = dev.BeginRestore();
                 using var meter = new ProgressMeter(ctx.Error, ctx.Terminal, "restore", source.KnownLength);
-                var r = StreamValidator.Validate(new TeeReadStream(source.Stream, sink), new ValidationOptions { Profile = Profile.Strict, Progress = meter });
-                dev.FinishRestore();
-                return r;
+                return TransferSummary.Restore(dev, source.Stream, meter, Profile.Strict);
             });
             var digest = TransferSummary.DigestOf(dev);
             if (parse.GetValue(resume)) dev.Resume();

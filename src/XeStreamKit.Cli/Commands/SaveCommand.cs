@@ -1,7 +1,6 @@
 using System.CommandLine;
 using XeStreamKit.Cli.Cli;
 using XeStreamKit.Devices;
-using XeStreamKit.IO;
 using XeStreamKit.Validation;
 
 namespace XeStreamKit.Cli.Commands;
@@ -24,15 +23,12 @@ public static class SaveCommand
             using var dev = DeviceSpec.Open(parse.GetValue(device)!);
             using var file = path == "-" ? null : AtomicFile.Create(path);
             var sink = file?.Stream ?? ctx.StdOut;
-            dev.Pause();
+            dev.EnsurePaused();
             var estimate = dev.EstimateSize();
             var (report, elapsed) = TransferSummary.Time(() =>
             {
-                var data = dev.BeginSave();
                 using var meter = new ProgressMeter(ctx.Error, ctx.Terminal, "save", estimate);
-                var r = StreamValidator.Validate(new TeeReadStream(data, sink), new ValidationOptions { Profile = Profile.Strict, Progress = meter });
-                dev.FinishSave();
-                return r;
+                return TransferSummary.Save(dev, sink, meter);
             });
             var digest = TransferSummary.DigestOf(dev);
             if (parse.GetValue(resume)) dev.Resume();
@@ -40,7 +36,14 @@ public static class SaveCommand
             file?.Commit();
             var summary = new TransferSummary("save", dev.Description, path, report, estimate, digest, elapsed);
             var toStdout = path != "-";
-            if (parse.GetValue(json)) summary.WriteJson(toStdout ? ctx.StdOut : new ErrorStream(ctx.Error));
+            if (parse.GetValue(json) && toStdout) summary.WriteJson(ctx.StdOut);
+            else if (parse.GetValue(json))
+            {
+                // stdout carries the stream: the JSON goes to stderr.
+                var text = new MemoryStream();
+                summary.WriteJson(text);
+                ctx.Error.Write(System.Text.Encoding.UTF8.GetString(text.GetBuffer(), 0, (int)text.Length));
+            }
             else summary.WriteText(toStdout ? ctx.Out : ctx.Error);
             return ExitCode.Ok;
         }));

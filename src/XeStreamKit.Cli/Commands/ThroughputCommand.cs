@@ -17,12 +17,13 @@ public static class ThroughputCommand
     /// <summary>Builds the command.</summary>
     public static Command Create(CliContext ctx)
     {
+        var defaults = new ThroughputOptions { Device = "" };
         var device = new Option<string>("--device") { Description = "emulated:<platform>[,key=value...], debugfs:<vf directory> or vfio:<device path>", Required = true };
-        var sizes = new Option<string?>("--sizes") { Description = "VRAM chunk sizes, comma-separated (emulated devices; default 64KiB,2MiB,64MiB,512MiB); a real device uses the driver's 512 MiB" };
-        var runs = new Option<int>("--runs") { Description = "Saves (and restores) per chunk size; the median run is reported, the slowest chunk of any run is checked", DefaultValueFactory = _ => 3 };
+        var sizes = new Option<string?>("--sizes") { Description = "VRAM chunk sizes, comma-separated (emulated devices; default " + string.Join(',', ThroughputCheck.DefaultSizes.Select(SpecText.FormatSize)) + "); a real device uses the driver's 512 MiB" };
+        var runs = new Option<int>("--runs") { Description = "Saves (and restores) per chunk size; the median run is reported, the slowest chunk of any run is checked", DefaultValueFactory = _ => defaults.Runs };
         var allowRestore = new Option<bool>("--allow-restore") { Description = "Real devices: after each save, restore the image into the same VF (this replaces its state with the one just saved)" };
         var tempDir = new Option<string?>("--temp-dir") { Description = "Real devices with --allow-restore: where the image is kept between save and restore (deleted when done); default: the temporary directory" };
-        var baseline = new Option<string>("--baseline") { Description = "Bytes the memcpy baseline copies (twice this is allocated)", DefaultValueFactory = _ => "128MiB" };
+        var baseline = new Option<string>("--baseline") { Description = "Bytes the memcpy baseline copies (twice this is allocated)", DefaultValueFactory = _ => SpecText.FormatSize((ulong)defaults.BaselineBytes) };
         var resume = new Option<bool>("--resume") { Description = "Resume the VF at the end (it is paused to save)" };
         var json = new Option<bool>("--json") { Description = "Print the report as JSON" };
         var command = new Command("throughput", "Measure VRAM chunk throughput of save and restore against memcpy, and check the driver's 5 s fence floor")
@@ -39,7 +40,7 @@ public static class ThroughputCommand
                 ChunkSizes = parse.GetValue(sizes) is { } s ? ParseSizes(s) : null,
                 Runs = parse.GetValue(runs),
                 RestoreRealDevice = parse.GetValue(allowRestore),
-                TempDirectory = parse.GetValue(tempDir) ?? Path.GetTempPath(),
+                TempDirectory = parse.GetValue(tempDir) ?? defaults.TempDirectory,
                 BaselineBytes = (int)baselineBytes,
                 Resume = parse.GetValue(resume),
             };
@@ -75,12 +76,11 @@ public static class ThroughputCommand
     private static void WriteText(TextWriter w, ThroughputReport r)
     {
         w.WriteLine($"xsk conformance throughput: {r.Device}; {F(r.TotalSeconds, "F1")} s");
-        w.WriteLine($"machine: {r.Machine.Describe()}");
-        if (r.Machine.BuildWarning is { } warning) w.WriteLine($"warning: {warning}");
+        Units.Machine(w, r.Machine);
         w.WriteLine($"baseline: {r.Memcpy.Title}: {F(r.Memcpy.GbPerSecond, "F2")} GB/s ({r.Memcpy.Runs} runs)");
-        w.WriteLine($"floor: every {Units.Bytes(VramTimeline.FenceChunk)} of VRAM within the driver's {F(VramTimeline.FenceTimeout.TotalSeconds, "F0")} s fence timeout (>= {F(VramTimeline.FloorBytesPerSecond / 1e9, "F3")} GB/s), else ETIME");
+        w.WriteLine($"floor: each VRAM chunk of the driver (at most {Units.Bytes(VramTimeline.FenceChunk)}) within its {F(VramTimeline.FenceTimeout.TotalSeconds, "F0")} s fence timeout (>= {F(VramTimeline.FloorBytesPerSecond / 1e9, "F3")} GB/s for a full one), else ETIME");
         w.WriteLine();
-        w.WriteLine($"{"chunk",-10} {"op",-8} {"chunks",7} {"VRAM",10} {"GB/s",8} {"x memcpy",9} {"stream GB/s",12}  {"slowest chunk",-14} {"slowest 512MiB",-15} floor");
+        w.WriteLine($"{"chunk",-10} {"op",-8} {"chunks",7} {"VRAM",10} {"GB/s",8} {"x memcpy",9} {"stream GB/s",12}  {"slowest chunk",-14} {"slowest window",-15} floor");
         foreach (var row in r.Rows)
             foreach (var d in new[] { row.Save, row.Restore })
             {
@@ -105,9 +105,9 @@ public static class ThroughputCommand
         JsonOut.Document(stdout, w =>
         {
             w.WriteString("device", r.Device);
-            BenchCommand.WriteMachine(w, r.Machine);
+            JsonOut.Machine(w, r.Machine);
             w.WritePropertyName("memcpy");
-            BenchCommand.WriteMeasurement(w, r.Memcpy);
+            JsonOut.Measurement(w, r.Memcpy);
             w.WriteStartObject("floor");
             w.WriteNumber("chunkBytes", VramTimeline.FenceChunk);
             w.WriteNumber("timeoutSeconds", VramTimeline.FenceTimeout.TotalSeconds);
@@ -147,8 +147,8 @@ public static class ThroughputCommand
         w.WriteNumber("bytes", d.SlowestChunk.Bytes);
         w.WriteNumber("seconds", d.SlowestChunk.Seconds);
         w.WriteEndObject();
-        if (d.SlowestFenceChunkSeconds is { } s) w.WriteNumber("slowest512MiBSeconds", s);
-        else w.WriteNull("slowest512MiBSeconds");
+        if (d.SlowestFenceChunkSeconds is { } s) w.WriteNumber("slowestFenceWindowSeconds", s);
+        else w.WriteNull("slowestFenceWindowSeconds");
         w.WriteBoolean("floorMet", d.FloorMet);
         if (d.Failure is { } f) w.WriteString("failure", f);
         else w.WriteNull("failure");

@@ -6,10 +6,12 @@ namespace XeStreamKit.Devices.Conformance;
 /// Where the time of a transfer went, packet by packet: fed every read() or write() of a save
 /// or a restore in stream order with the seconds it took, it frames the bytes into packets (from
 /// the headers alone, in constant memory) and charges each call's time to the bytes it moved,
-/// evenly. It keeps the VRAM bytes and their time, the slowest chunk, and the slowest
-/// <see cref="FenceChunk"/> of consecutive VRAM bytes (tumbling windows) - what one chunk of the
-/// driver waits for under its fence timeout. Times are exact to one call: a call that moves the
-/// end of one chunk and the start of the next splits its time by bytes.
+/// evenly. It keeps the VRAM bytes and their time, the slowest chunk, and the slowest fence
+/// window: the chunks the driver would cut this VRAM into, each waited for under its fence
+/// timeout - consecutive VRAM of one GT, contiguous in the VF's LMEM, up to
+/// <see cref="FenceChunk"/> (so a driver's stream gives exactly its chunks, and small emulated
+/// chunks are summed into what one driver chunk would be). Times are exact to one call: a call
+/// that moves the end of one window and the start of the next splits its time by bytes.
 /// </summary>
 public sealed class VramTimeline
 {
@@ -31,6 +33,7 @@ public sealed class VramTimeline
     private double _chunkSeconds;
     private ulong _windowBytes;
     private double _windowSeconds;
+    private (byte Tile, byte Gt, ulong End) _windowAt;
 
     /// <summary>Bytes fed so far.</summary>
     public long Position { get; private set; }
@@ -56,16 +59,8 @@ public sealed class VramTimeline
     /// <summary>The VRAM chunk that took longest: its size and seconds.</summary>
     public (ulong Bytes, double Seconds) SlowestChunk { get; private set; }
 
-    /// <summary>The slowest complete window of <see cref="FenceChunk"/> consecutive VRAM bytes, in
-    /// seconds; with less VRAM than that, all of it scaled up to a window. Null without VRAM.</summary>
-    public double? SlowestFenceChunkSeconds
-    {
-        get
-        {
-            if (_slowestWindow is { } full) return full;
-            return _windowBytes == 0 ? null : _windowSeconds * FenceChunk / _windowBytes;
-        }
-    }
+    /// <summary>The slowest fence window (at most <see cref="FenceChunk"/> of VRAM), in seconds; null without VRAM.</summary>
+    public double? SlowestFenceChunkSeconds => _windowBytes > 0 ? Math.Max(_slowestWindow ?? 0, _windowSeconds) : _slowestWindow;
 
     private double? _slowestWindow;
 
@@ -98,6 +93,9 @@ public sealed class VramTimeline
                 _inVram = header.Type == PacketType.Vram;
                 if (_inVram)
                 {
+                    // A chunk that does not continue the window's LMEM range starts a new window.
+                    if (_windowBytes > 0 && _windowAt != (header.TileId, header.GtId, header.Offset)) CloseWindow();
+                    _windowAt = (header.TileId, header.GtId, header.Offset + _payloadLeft);
                     VramChunks++;
                     LargestChunk = Math.Max(LargestChunk, _payloadLeft);
                     (_chunkBytes, _chunkSeconds) = (_payloadLeft, 0);
@@ -139,13 +137,15 @@ public sealed class VramTimeline
             _windowSeconds += partSeconds;
             seconds -= partSeconds;
             bytes -= part;
-            if (_windowBytes == FenceChunk)
-            {
-                _slowestWindow = Math.Max(_slowestWindow ?? 0, _windowSeconds);
-                (_windowBytes, _windowSeconds) = (0, 0);
-            }
+            if (_windowBytes == FenceChunk) CloseWindow();
         }
         if (_payloadLeft == 0) EndChunk();
+    }
+
+    private void CloseWindow()
+    {
+        _slowestWindow = Math.Max(_slowestWindow ?? 0, _windowSeconds);
+        (_windowBytes, _windowSeconds) = (0, 0);
     }
 
     private void EndChunk()
