@@ -117,10 +117,8 @@ public sealed class EmulatedVfDevice(EmulatedVf vf) : IMigrationDevice, IResetta
     private static byte[] DescriptorPayload(uint devid, uint revid)
     {
         var payload = new byte[2 * KlvCodec.EncodedSize(1)];
-        KlvCodec.WriteHeader(payload, KlvKey.DeviceId, 1);
-        KlvCodec.WriteDword(payload.AsSpan(4), devid);
-        KlvCodec.WriteHeader(payload.AsSpan(8), KlvKey.RevisionId, 1);
-        KlvCodec.WriteDword(payload.AsSpan(12), revid);
+        var at = KlvCodec.Write(payload, KlvKey.DeviceId, new ReadOnlySpan<uint>(in devid));
+        KlvCodec.Write(payload.AsSpan(at), KlvKey.RevisionId, new ReadOnlySpan<uint>(in revid));
         return payload;
     }
 
