@@ -51,7 +51,7 @@ public static class Workloads
     {
         var bytes = new byte[count * PacketHeader.EncodedSize];
         for (var i = 0; i < count; i++)
-            new PacketHeader(1, (PacketType)(1 + i % 6), 0, (byte)(i & 1), 0, (ulong)i * 4096, (ulong)i).Write(bytes.AsSpan(i * PacketHeader.EncodedSize));
+            new PacketHeader(PacketHeader.ValidValues.Version, (PacketType)(1 + i % 6), 0, (byte)(i & 1), 0, (ulong)i * 4096, (ulong)i).Write(bytes.AsSpan(i * PacketHeader.EncodedSize));
         return bytes;
     }
 

@@ -291,13 +291,13 @@ public sealed class CorpusGenerator
         var cuts = new List<(string Name, int Packet, int Into)>
         {
             ("n_trunc_descriptor_header", desc, 10),
-            ("n_trunc_descriptor_payload", desc, 24 + 6),
-            ("n_trunc_guc_payload", guc0, 24 + 100),
-            ("n_trunc_ggtt_payload", ggtt, 24 + 12),
-            ("n_trunc_mmio_payload", mmio1, 24 + 8),
-            ("n_trunc_trailer_header", trailer, 23),
+            ("n_trunc_descriptor_payload", desc, Packet.HeaderSize + 6),
+            ("n_trunc_guc_payload", guc0, Packet.HeaderSize + 100),
+            ("n_trunc_ggtt_payload", ggtt, Packet.HeaderSize + 12),
+            ("n_trunc_mmio_payload", mmio1, Packet.HeaderSize + 8),
+            ("n_trunc_trailer_header", trailer, Packet.HeaderSize - 1),
         };
-        if (hasVram) cuts.Add(("n_trunc_vram_payload", s.Find(PacketType.Vram), 24 + 1000));
+        if (hasVram) cuts.Add(("n_trunc_vram_payload", s.Find(PacketType.Vram), Packet.HeaderSize + 1000));
         foreach (var (name, packet, into) in cuts)
         {
             // A packet whose header arrived counts, even if its payload is cut.

@@ -1,5 +1,5 @@
-using System.Buffers.Binary;
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using XeStreamKit.Compatibility;
 using XeStreamKit.Devices.Emulated;
@@ -209,24 +209,24 @@ public sealed class Fuzzer
     private void MutateHeader(List<byte> data, int header)
     {
         if (header + Packet.HeaderSize > data.Count) return;
-        Span<byte> h = stackalloc byte[Packet.HeaderSize];
-        for (var i = 0; i < h.Length; i++) h[i] = data[header + i];
-        var field = _rng.Next(7);
-        switch (field)
+        var bytes = CollectionsMarshal.AsSpan(data).Slice(header, Packet.HeaderSize);
+        var h = PacketHeader.Read(bytes);
+        h = _rng.Next(7) switch
         {
-            case 0: h[PacketHeader.FieldOffsets.Version] = (byte)_rng.Next(4); break;
-            case 1: h[PacketHeader.FieldOffsets.Type] = new byte[] { 0, 1, 2, 3, 4, 5, 6, 7, 8, 255 }[_rng.Next(10)]; break;
-            case 2: h[PacketHeader.FieldOffsets.TileId] = (byte)_rng.Next(3); break;
-            case 3: h[PacketHeader.FieldOffsets.GtId] = new byte[] { 0, 1, 2, 255 }[_rng.Next(4)]; break;
-            case 4: BinaryPrimitives.WriteUInt32LittleEndian(h[PacketHeader.FieldOffsets.Flags..], (uint)_rng.Next()); break;
-            case 5: BinaryPrimitives.WriteUInt64LittleEndian(h[PacketHeader.FieldOffsets.Offset..], InterestingSizes[_rng.Next(InterestingSizes.Length)]); break;
-            default:
-                var size = BinaryPrimitives.ReadUInt64LittleEndian(h[PacketHeader.FieldOffsets.Size..]);
-                var next = _rng.Next(3) switch { 0 => size + (ulong)_rng.Next(1, 9), 1 => size - Math.Min(size, (ulong)_rng.Next(1, 9)), _ => InterestingSizes[_rng.Next(InterestingSizes.Length)] };
-                BinaryPrimitives.WriteUInt64LittleEndian(h[PacketHeader.FieldOffsets.Size..], next);
-                break;
-        }
-        for (var i = 0; i < h.Length; i++) data[header + i] = h[i];
+            0 => h.WithVersion((byte)_rng.Next(4)),
+            1 => h.WithType((PacketType)new byte[] { 0, 1, 2, 3, 4, 5, 6, 7, 8, 255 }[_rng.Next(10)]),
+            2 => h.WithTileId((byte)_rng.Next(3)),
+            3 => h.WithGtId(new byte[] { 0, 1, 2, 255 }[_rng.Next(4)]),
+            4 => h.WithFlags((uint)_rng.Next()),
+            5 => h.WithOffset(InterestingSizes[_rng.Next(InterestingSizes.Length)]),
+            _ => h.WithSize(_rng.Next(3) switch
+            {
+                0 => h.Size + (ulong)_rng.Next(1, 9),
+                1 => h.Size - Math.Min(h.Size, (ulong)_rng.Next(1, 9)),
+                _ => InterestingSizes[_rng.Next(InterestingSizes.Length)],
+            }),
+        };
+        h.Write(bytes);
     }
 
     private void DuplicatePacket(List<byte> data, List<int> headers)
@@ -242,12 +242,11 @@ public sealed class Fuzzer
     private static List<int> HeaderOffsets(List<byte> data)
     {
         var offsets = new List<int>();
-        Span<byte> h = stackalloc byte[Packet.HeaderSize];
+        var bytes = CollectionsMarshal.AsSpan(data);
         for (long at = 0; at + Packet.HeaderSize <= data.Count && offsets.Count < 4096;)
         {
-            for (var i = 0; i < h.Length; i++) h[i] = data[(int)at + i];
             offsets.Add((int)at);
-            var size = PacketHeader.Read(h).Size;
+            var size = PacketHeader.Read(bytes[(int)at..]).Size;
             if (size > (ulong)data.Count) break;
             at += Packet.HeaderSize + (long)size;
         }

@@ -131,7 +131,7 @@ public sealed class EmulatedVfDevice(EmulatedVf vf) : IMigrationDevice, IResetta
         if (gt.Ggtt is { } ptes)
         {
             var vfId = vf.VfId;
-            yield return new SavePacket(new PacketHeader(1, PacketType.Ggtt, tile, id, 0, 0, (ulong)ptes.Length * GgttPayload.ElementSize), (dest, offset) =>
+            yield return SavePacket.Create(PacketType.Ggtt, tile, id, (ulong)ptes.Length * GgttPayload.ElementSize, (dest, offset) =>
             {
                 // xe_ggtt_node_save: PTEs are stored with the VF id bits cleared.
                 Span<byte> one = stackalloc byte[GgttPayload.ElementSize];
@@ -148,14 +148,14 @@ public sealed class EmulatedVfDevice(EmulatedVf vf) : IMigrationDevice, IResetta
             });
         }
         var mmio = new byte[KernelRestoreModel.MmioPayloadBytes];
-        EmulatedVf.WriteRegisters(mmio, gt.Mmio);
+        MmioPayload.WriteElements(gt.Mmio, mmio);
         yield return SavePacket.FromBytes(PacketType.Mmio, tile, id, mmio);
         if (gt.Vram is { } vram)
         {
             var chunk = vf.Pf.VramChunkSize;
             Action<Span<byte>, ulong> read = vram.Read;
             for (ulong offset = 0; offset < vram.Size; offset += chunk)
-                yield return new SavePacket(new PacketHeader(1, PacketType.Vram, tile, id, 0, offset, Math.Min(chunk, vram.Size - offset)), read, offset);
+                yield return SavePacket.Create(PacketType.Vram, tile, id, Math.Min(chunk, vram.Size - offset), read, offset);
         }
     }
 
