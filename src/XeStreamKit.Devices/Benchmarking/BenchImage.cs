@@ -1,6 +1,5 @@
 using System.Globalization;
 using XeStreamKit.Devices.Emulated;
-using XeStreamKit.Format;
 
 namespace XeStreamKit.Devices.Benchmarking;
 
@@ -38,16 +37,16 @@ public sealed record BenchImage
     /// <summary>VRAM packets in the image.</summary>
     public long VramPackets => (long)((Lmem + VramChunk - 1) / VramChunk);
 
-    /// <summary>Bytes of the image: the driver's size estimate, which leaves out the descriptor and
-    /// the trailer and counts one header for all VRAM chunks, plus those.</summary>
-    public long Length
+    /// <summary>Bytes of the image.</summary>
+    public long Length => OfSource(static (pf, vf) => pf.SaveLength(vf));
+
+    /// <summary>Packets in the image.</summary>
+    public long Packets => OfSource(static (pf, vf) => pf.SavePacketCount(vf));
+
+    private long OfSource(Func<EmulatedPf, EmulatedVf, long> measure)
     {
-        get
-        {
-            using var source = OpenSource();
-            const long descriptor = Packet.HeaderSize + 2 * 8;
-            return source.EstimateSize()!.Value + descriptor + Packet.HeaderSize + Packet.HeaderSize * (VramPackets - 1);
-        }
+        using var source = OpenSource();
+        return measure(source.Vf.Pf, source.Vf);
     }
 
     /// <summary>The emulated VF the image is saved from, paused (ready to save, any number of times).</summary>

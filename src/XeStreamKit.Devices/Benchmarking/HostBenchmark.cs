@@ -157,7 +157,7 @@ public static class HostBenchmark
                 file.Write(bytes);
             var buffer = GC.AllocateUninitializedArray<byte>(Workloads.DefaultChunk);
             long length = bytes.Length;
-            var packets = image.VramPackets + 7;
+            var packets = image.Packets;
 
             BenchMeasurement M(string id, string title, bool baseline, long runBytes, long items, Action run)
             {

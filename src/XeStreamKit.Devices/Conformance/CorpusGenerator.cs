@@ -354,10 +354,7 @@ public sealed class CorpusGenerator
     {
         var profile = target with { GucStateBytes = GucStateBytes };
         var pf = new EmulatedPf(profile, seed: 1);
-        var vf = pf.Vf(1);
-        var chunks = (long)((target.LmemBytes!.Value + EmulatedPf.DriverVramChunk - 1) / EmulatedPf.DriverVramChunk);
-        var size = pf.SizeEstimate(vf) + 40 + Packet.HeaderSize + (chunks - 1) * Packet.HeaderSize;
-        var entry = new CorpusEntry { Name = name, Target = SpecOf(target), Expect = Accept, Why = why, Stored = false, Size = size };
+        var entry = new CorpusEntry { Name = name, Target = SpecOf(target), Expect = Accept, Why = why, Stored = false, Size = pf.SaveLength(pf.Vf(1)) };
         _vectors.Add(new CorpusVector(entry, () =>
         {
             var device = new EmulatedPf(profile, seed: 1).Device(1);

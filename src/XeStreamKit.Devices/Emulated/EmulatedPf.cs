@@ -52,6 +52,38 @@ public sealed class EmulatedPf
     /// <summary>VF <paramref name="vfId"/> as a device (pause, save, restore, resume).</summary>
     public EmulatedVfDevice Device(uint vfId) => new(Vf(vfId));
 
+    /// <summary>Payload bytes of a save's descriptor: the DEVID and REVID KLVs, one dword each.</summary>
+    internal static int DescriptorPayloadBytes { get; } = 2 * KlvCodec.EncodedSize(1);
+
+    /// <summary>Exact bytes of a save of <paramref name="vf"/>: the descriptor, per GT its GuC, GGTT and
+    /// MMIO packets and one packet per <see cref="VramChunkSize"/> chunk of VRAM, the trailer.</summary>
+    public long SaveLength(EmulatedVf vf) => SaveShape(vf).Bytes;
+
+    /// <summary>Packets of a save of <paramref name="vf"/> (see <see cref="SaveLength"/>).</summary>
+    public long SavePacketCount(EmulatedVf vf) => SaveShape(vf).Packets;
+
+    private (long Packets, long Bytes) SaveShape(EmulatedVf vf)
+    {
+        ArgumentNullException.ThrowIfNull(vf);
+        if (vf.Pf != this) throw new ArgumentException("The VF is hosted by another PF.", nameof(vf));
+        long packets = 0, bytes = 0;
+        void Add(long count, long payload)
+        {
+            packets += count;
+            bytes += count * Packet.HeaderSize + payload;
+        }
+        Add(1, DescriptorPayloadBytes);
+        foreach (var gt in vf.Gts)
+        {
+            Add(1, (long)gt.GucLength);
+            if (gt.Ggtt is { } ptes) Add(1, (long)ptes.Length * GgttPayload.ElementSize);
+            Add(1, (long)Driver.KernelRestoreModel.MmioPayloadBytes);
+            if (gt.Vram is { } vram) Add((long)((vram.Size + VramChunkSize - 1) / VramChunkSize), (long)vram.Size);
+        }
+        Add(1, 0);
+        return (packets, bytes);
+    }
+
     /// <summary>xe_sriov_pf_migration_size for a VF: per GT, each non-empty part plus one header
     /// (VRAM counted once, whatever its chunks); no descriptor, no trailer (facts §9).</summary>
     public long SizeEstimate(EmulatedVf vf)

@@ -116,7 +116,7 @@ public sealed class EmulatedVfDevice(EmulatedVf vf) : IMigrationDevice, IResetta
 
     private static byte[] DescriptorPayload(uint devid, uint revid)
     {
-        var payload = new byte[2 * KlvCodec.EncodedSize(1)];
+        var payload = new byte[EmulatedPf.DescriptorPayloadBytes];
         var at = KlvCodec.Write(payload, KlvKey.DeviceId, new ReadOnlySpan<uint>(in devid));
         KlvCodec.Write(payload.AsSpan(at), KlvKey.RevisionId, new ReadOnlySpan<uint>(in revid));
         return payload;

@@ -139,6 +139,21 @@ public class EmulatedPfTests
         (actual - estimate).ShouldBe(40 + 24 + 2 * 24);
     }
 
+    [Theory]
+    [InlineData("emulated:bmg,lmem=48KiB,ggtt=16KiB,chunk=16KiB")]
+    [InlineData("emulated:bmg,lmem=40KiB,ggtt=16KiB,chunk=16KiB")]
+    [InlineData("emulated:bmg,lmem=0,ggtt=16KiB")]
+    [InlineData("emulated:ptl,ggtt=16KiB")]
+    public void The_exact_save_length_and_packet_count_are_those_of_a_save(string spec)
+    {
+        var device = Device(spec);
+        var (pf, vf) = (device.Vf.Pf, device.Vf);
+        var bytes = Save(device);
+        pf.SaveLength(vf).ShouldBe(bytes.LongLength);
+        pf.SavePacketCount(vf).ShouldBe(Headers(bytes).Count);
+        Should.Throw<ArgumentException>(() => new EmulatedPf(pf.Profile, 1).SaveLength(vf));
+    }
+
     [Fact]
     public void Save_and_restore_follow_the_pf_control_rules()
     {
