@@ -13,13 +13,13 @@ namespace XeStreamKit.Devices.Benchmarking;
 public sealed record BenchImage
 {
     /// <summary>An image with <paramref name="lmem"/> bytes of VRAM in chunks of at most <paramref name="vramChunk"/>.</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="lmem"/> is not a non-zero multiple of 4 KiB.</exception>
+    /// <exception cref="Text.SpecTextException"><paramref name="vramChunk"/> is not a VRAM chunk size (<see cref="EmulatedPf.CheckVramChunk"/>).</exception>
     public BenchImage(ulong lmem, ulong vramChunk)
     {
         if (lmem == 0 || lmem % VramStore.PageSize != 0) throw new ArgumentOutOfRangeException(nameof(lmem), "VRAM must be a non-zero multiple of 4 KiB.");
-        if (vramChunk == 0 || vramChunk % VramStore.PageSize != 0 || vramChunk > EmulatedPf.DriverVramChunk)
-            throw new ArgumentOutOfRangeException(nameof(vramChunk), "A VRAM chunk is a multiple of 4 KiB up to 512 MiB.");
         Lmem = lmem;
-        VramChunk = vramChunk;
+        VramChunk = EmulatedPf.CheckVramChunk(vramChunk, nameof(vramChunk));
     }
 
     /// <summary>VRAM bytes of the VF.</summary>

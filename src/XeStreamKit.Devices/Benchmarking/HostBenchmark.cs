@@ -14,7 +14,7 @@ public sealed record HostBenchmarkOptions
     public ulong Lmem { get; init; } = 256UL << 20;
 
     /// <summary>VRAM chunk size of the image; the driver's 512 MiB by default.</summary>
-    public ulong VramChunk { get; init; } = 512UL << 20;
+    public ulong VramChunk { get; init; } = Emulated.EmulatedPf.DriverVramChunk;
 
     /// <summary>Where the image file is written (and deleted afterwards).</summary>
     public string Directory { get; init; } = Path.GetTempPath();

@@ -1,6 +1,8 @@
 using XeStreamKit.Compatibility;
 using XeStreamKit.Format;
 using XeStreamKit.Synthetic;
+using XeStreamKit.Text;
+using XeStreamKit.Validation;
 
 namespace XeStreamKit.Devices.Emulated;
 
@@ -13,7 +15,17 @@ namespace XeStreamKit.Devices.Emulated;
 public sealed class EmulatedPf
 {
     /// <summary>VF_VRAM_STATE_CHUNK_MAX_SIZE, the driver's VRAM chunk (SZ_512M).</summary>
-    public const ulong DriverVramChunk = 512UL << 20;
+    public const ulong DriverVramChunk = StrictChecker.MaxVramChunk;
+
+    /// <summary>Returns <paramref name="chunk"/> when it is a VRAM chunk size a save can use: a
+    /// non-zero multiple of 4 KiB, at most <see cref="DriverVramChunk"/>.</summary>
+    /// <exception cref="SpecTextException">It is not; the message names <paramref name="what"/>.</exception>
+    public static ulong CheckVramChunk(ulong chunk, string what)
+    {
+        if (chunk == 0 || chunk % VramStore.PageSize != 0 || chunk > DriverVramChunk)
+            throw new SpecTextException($"{what}: must be a multiple of 4 KiB up to 512 MiB");
+        return chunk;
+    }
 
     private readonly Dictionary<uint, EmulatedVf> _vfs = [];
 
@@ -39,7 +51,8 @@ public sealed class EmulatedPf
     public uint TotalVfs { get; }
 
     /// <summary>VRAM chunk size of saves; the driver's 512 MiB unless a test wants smaller.</summary>
-    public ulong VramChunkSize { get; init; } = DriverVramChunk;
+    /// <exception cref="SpecTextException">Not a size <see cref="CheckVramChunk"/> accepts.</exception>
+    public ulong VramChunkSize { get; init => field = CheckVramChunk(value, nameof(VramChunkSize)); } = DriverVramChunk;
 
     /// <summary>VF <paramref name="vfId"/> (1..TotalVfs).</summary>
     public EmulatedVf Vf(uint vfId)
