@@ -14,6 +14,7 @@ public sealed class EmulatedVfDevice(EmulatedVf vf) : IMigrationDevice, IResetta
     private bool _paused;
     private EmulatedSaveStream? _save;
     private KernelRestoreModel? _restore;
+    private KernelRestoreModel? _lastRestore;
 
     /// <summary>The VF.</summary>
     public EmulatedVf Vf => vf;
@@ -21,8 +22,9 @@ public sealed class EmulatedVfDevice(EmulatedVf vf) : IMigrationDevice, IResetta
     /// <inheritdoc/>
     public string Description => $"emulated {vf.Pf.Profile.Describe()} VF {vf.VfId}";
 
-    /// <summary>The driver model of the restore in progress or last finished.</summary>
-    public KernelRestoreModel? RestoreModel => _restore;
+    /// <summary>The driver model of the restore in progress, else of the last one (finished or
+    /// ended by a reset); null before any restore.</summary>
+    public KernelRestoreModel? RestoreModel => _restore ?? _lastRestore;
 
     /// <inheritdoc/>
     public long? EstimateSize() => vf.Pf.SizeEstimate(vf);
@@ -77,17 +79,14 @@ public sealed class EmulatedVfDevice(EmulatedVf vf) : IMigrationDevice, IResetta
     {
         var model = _restore ?? throw new DeviceException("finish restore", (int)Errno.EINVAL, "no restore is in progress");
         _restore = null;
-        LastRestore = model;
+        _lastRestore = model;
         if (model.Finish() is { } f) throw Failed(f, "RESUMING -> STOP");
     }
-
-    /// <summary>The model of the last finished restore.</summary>
-    public KernelRestoreModel? LastRestore { get; private set; }
 
     /// <summary>A VF FLR: ends any save or restore (what was restored stays), the VF runs again.</summary>
     public void Reset()
     {
-        if (_restore is not null) LastRestore = _restore;
+        if (_restore is not null) _lastRestore = _restore;
         _save = null;
         _restore = null;
         _paused = false;

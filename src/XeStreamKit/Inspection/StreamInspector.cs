@@ -38,20 +38,4 @@ public static class StreamInspector
         }
         return summary;
     }
-
-    /// <summary>Reads the whole stream, calling <paramref name="onPacket"/> for each summary.</summary>
-    public static StreamTotals Inspect(MigrationStreamReader reader, Action<PacketSummary>? onPacket = null)
-    {
-        ArgumentNullException.ThrowIfNull(reader);
-        var totals = new StreamTotals();
-        var start = reader.Position;
-        while (reader.ReadNextPacket())
-        {
-            var summary = Summarize(reader);
-            totals.Add(summary);
-            onPacket?.Invoke(summary);
-        }
-        totals.Bytes = reader.Position - start;
-        return totals;
-    }
 }

@@ -35,9 +35,6 @@ public sealed class MigrationStreamWriter : IDisposable
     /// <summary>Bytes accepted so far (buffered or written).</summary>
     public long BytesWritten { get; private set; }
 
-    /// <summary>Packets begun so far.</summary>
-    public long PacketsWritten => _packetIndex + 1;
-
     /// <summary>The descriptor: DEVID and REVID KLVs (one dword each, in that order, as the driver
     /// writes them) followed by <paramref name="extra"/> KLVs. Always tile 0, GT 0, offset 0.</summary>
     public void WriteDescriptor(uint deviceId, uint revisionId, ReadOnlySpan<KlvValue> extra = default) =>
