@@ -1,5 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using XeStreamKit.Devices.Benchmarking;
+using XeStreamKit.IO;
 
 namespace XeStreamKit.Benchmarks;
 

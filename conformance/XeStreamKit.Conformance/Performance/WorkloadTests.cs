@@ -1,5 +1,6 @@
 using XeStreamKit.Devices.Benchmarking;
 using XeStreamKit.Format;
+using XeStreamKit.IO;
 using XeStreamKit.Reading;
 using XeStreamKit.Validation;
 

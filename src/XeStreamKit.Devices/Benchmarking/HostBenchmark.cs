@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics.X86;
 using XeStreamKit.Hashing;
+using XeStreamKit.IO;
 using XeStreamKit.Synthetic;
 
 namespace XeStreamKit.Devices.Benchmarking;

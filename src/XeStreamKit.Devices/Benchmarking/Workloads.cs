@@ -1,6 +1,5 @@
 using XeStreamKit.Devices.Emulated;
 using XeStreamKit.Format;
-using XeStreamKit.IO;
 using XeStreamKit.Validation;
 using XeStreamKit.Writing;
 
@@ -126,23 +125,5 @@ public static class Workloads
         var sink = device.BeginRestore();
         for (var at = 0; at < image.Length; at += chunk) sink.Write(image.Slice(at, Math.Min(chunk, image.Length - at)));
         device.FinishRestore();
-    }
-}
-
-/// <summary>Reads another stream and hides that it can seek: a pipe, a socket or a device fd,
-/// from which every byte must be read.</summary>
-public sealed class ForwardOnlyStream(Stream inner) : ForwardReadStream
-{
-    /// <inheritdoc/>
-    public override int Read(Span<byte> buffer) => inner.Read(buffer);
-
-    /// <inheritdoc/>
-    public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, count);
-
-    /// <inheritdoc/>
-    protected override void Dispose(bool disposing)
-    {
-        if (disposing) inner.Dispose();
-        base.Dispose(disposing);
     }
 }
