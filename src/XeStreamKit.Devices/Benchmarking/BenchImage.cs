@@ -66,10 +66,7 @@ public sealed record BenchImage
     {
         ArgumentNullException.ThrowIfNull(output);
         using var device = OpenSource();
-        var data = device.BeginSave();
-        var buffer = new byte[Workloads.DefaultChunk];
-        for (int n; (n = data.Read(buffer)) > 0;) output.Write(buffer, 0, n);
-        device.FinishSave();
+        Workloads.Save(device, new byte[Workloads.DefaultChunk], output);
     }
 
     /// <summary>The image in memory.</summary>

@@ -105,15 +105,20 @@ public static class Workloads
         return w.BytesWritten;
     }
 
-    /// <summary>A save as a VMM does it, of a paused VF: read the data to EOF with <paramref name="buffer"/>, finish
-    /// (the VF stays paused: the driver refuses to pause it again, ESTALE).</summary>
-    public static long Save(IMigrationDevice device, byte[] buffer)
+    /// <summary>A save as a VMM does it, of a paused VF: read the data to EOF with <paramref name="buffer"/>
+    /// (writing what is read to <paramref name="copy"/>, if given), finish (the VF stays paused: the
+    /// driver refuses to pause it again, ESTALE). Returns the bytes read.</summary>
+    public static long Save(IMigrationDevice device, byte[] buffer, Stream? copy = null)
     {
         ArgumentNullException.ThrowIfNull(device);
         ArgumentNullException.ThrowIfNull(buffer);
         var data = device.BeginSave();
         long total = 0;
-        for (int n; (n = data.Read(buffer)) > 0;) total += n;
+        for (int n; (n = data.Read(buffer)) > 0;)
+        {
+            copy?.Write(buffer, 0, n);
+            total += n;
+        }
         device.FinishSave();
         return total;
     }

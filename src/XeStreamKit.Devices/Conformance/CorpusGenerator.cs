@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using XeStreamKit.Compatibility;
 using XeStreamKit.Corpus;
+using XeStreamKit.Devices.Benchmarking;
 using XeStreamKit.Devices.Emulated;
 using XeStreamKit.Driver;
 using XeStreamKit.Format;
@@ -81,12 +82,10 @@ public sealed class CorpusGenerator
     private static List<PacketEdit> Save(TargetProfile target, ulong chunk = 4096, ulong lmemCap = 8192)
     {
         var profile = target with { GucStateBytes = GucStateBytes, LmemBytes = target.HasLmem ? Math.Min(target.LmemBytes!.Value, lmemCap) : 0 };
-        var device = new EmulatedPf(profile, seed: 1) { VramChunkSize = chunk }.Device(1);
+        using var device = new EmulatedPf(profile, seed: 1) { VramChunkSize = chunk }.Device(1);
         device.Pause();
-        using var data = device.BeginSave();
         var bytes = new MemoryStream();
-        data.CopyTo(bytes);
-        device.FinishSave();
+        Workloads.Save(device, new byte[1 << 16], bytes);
         return PacketEdits.Parse(bytes.ToArray());
     }
 
