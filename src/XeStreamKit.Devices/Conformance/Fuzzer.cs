@@ -6,6 +6,7 @@ using XeStreamKit.Devices.Emulated;
 using XeStreamKit.Format;
 using XeStreamKit.Inspection;
 using XeStreamKit.Reading;
+using XeStreamKit.Text;
 using XeStreamKit.Validation;
 
 namespace XeStreamKit.Devices.Conformance;
@@ -44,9 +45,11 @@ public sealed class Fuzzer
     private readonly int _seed;
     private readonly Func<byte[], (string Stage, string Problem)?> _check;
 
-    /// <summary>A fuzzer over <paramref name="seeds"/> (the stored corpus vectors by default) that
-    /// runs each input through <paramref name="check"/> (by default every stage) on a worker
-    /// thread, counting an input that takes longer than <paramref name="limit"/> as a hang.</summary>
+    /// <summary>A fuzzer over <paramref name="seeds"/> (the stored corpus vectors by default; those
+    /// under <see cref="MaxSeedLength"/> count) that runs each input through <paramref name="check"/>
+    /// (by default every stage) on a worker thread, counting an input that takes longer than
+    /// <paramref name="limit"/> as a hang.</summary>
+    /// <exception cref="SpecTextException">No seed is under <see cref="MaxSeedLength"/>.</exception>
     public Fuzzer(int seed, IEnumerable<byte[]>? seeds = null, Func<byte[], (string Stage, string Problem)?>? check = null, TimeSpan? limit = null)
     {
         _seed = seed;
@@ -54,9 +57,24 @@ public sealed class Fuzzer
         var timeout = limit ?? PerInputLimit;
         _check = input => Guarded(inner, input, timeout);
         _rng = new Random(seed);
-        _seeds = (seeds ?? CorpusGenerator.Vectors().Where(v => v.Entry.Stored).Select(v => ReadAll(v.Open()))).Where(s => s.Length < 1 << 20).ToList();
-        if (_seeds.Count == 0) throw new ArgumentException("no seed inputs", nameof(seeds));
+        _seeds = (seeds ?? StoredBytes(CorpusGenerator.Vectors())).Where(s => s.Length < MaxSeedLength).ToList();
+        if (_seeds.Count == 0) throw new SpecTextException($"no seed inputs: no stored vector is under {MaxSeedLength >> 20} MiB");
     }
+
+    /// <summary>Seeds must be shorter than this (1 MiB); longer ones are left out.</summary>
+    public const int MaxSeedLength = 1 << 20;
+
+    /// <summary>A fuzzer whose seeds are the stored vectors of <paramref name="vectors"/> (e.g. a corpus
+    /// directory's, from <see cref="CorpusSource.Load"/>); otherwise as the constructor.</summary>
+    /// <exception cref="SpecTextException">No stored vector is under <see cref="MaxSeedLength"/>.</exception>
+    public static Fuzzer FromCorpus(int seed, IEnumerable<CorpusVector> vectors, Func<byte[], (string Stage, string Problem)?>? check = null, TimeSpan? limit = null)
+    {
+        ArgumentNullException.ThrowIfNull(vectors);
+        return new Fuzzer(seed, StoredBytes(vectors), check, limit);
+    }
+
+    private static IEnumerable<byte[]> StoredBytes(IEnumerable<CorpusVector> vectors) =>
+        vectors.Where(v => v.Entry.Stored).Select(v => ReadAll(v.Open()));
 
     /// <summary>Runs until <paramref name="duration"/> has passed or <paramref name="iterations"/> inputs were tried.</summary>
     public FuzzReport Run(TimeSpan duration, long iterations = long.MaxValue, IProgress<long>? progress = null)
