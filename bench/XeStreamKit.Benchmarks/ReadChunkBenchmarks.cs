@@ -1,5 +1,7 @@
 using BenchmarkDotNet.Attributes;
 using XeStreamKit.Devices.Benchmarking;
+using XeStreamKit.Devices.Emulated;
+using XeStreamKit.IO;
 
 namespace XeStreamKit.Benchmarks;
 
@@ -23,7 +25,7 @@ public class ReadChunkBenchmarks : IThroughputBenchmark
     /// <summary>The sizes swept.</summary>
     public static IEnumerable<int> ReadChunks => Suite.ReadChunks;
 
-    private static BenchImage Image => new(Suite.ReadSweepLmem, 512UL << 20);
+    private static BenchImage Image => new(Suite.ReadSweepLmem, EmulatedPf.DriverVramChunk);
 
     /// <inheritdoc/>
     public long BytesPerOperation(string method) => Image.Length;

@@ -1,6 +1,7 @@
 using BenchmarkDotNet.Attributes;
 using XeStreamKit.Devices.Benchmarking;
 using XeStreamKit.Devices.Emulated;
+using XeStreamKit.IO;
 using XeStreamKit.Reading;
 using XeStreamKit.Synthetic;
 

@@ -49,13 +49,9 @@ public static class DeviceSpec
         var parsed = TargetSpec.Parse(spec, what, EmulatedKeys);
         var seed = parsed.Extras.TryGetValue("seed", out var s) ? SpecText.ParseNumber(s, $"{what} seed") : 1UL;
         var target = parsed.Target;
-        var chunk = EmulatedPf.DriverVramChunk;
-        if (parsed.Extras.TryGetValue("chunk", out var c))
-        {
-            chunk = SpecText.ParseSize(c, $"{what} chunk");
-            if (chunk == 0 || chunk % VramStore.PageSize != 0 || chunk > EmulatedPf.DriverVramChunk)
-                throw new SpecTextException($"{what} chunk: must be a multiple of 4 KiB up to 512 MiB");
-        }
+        var chunk = parsed.Extras.TryGetValue("chunk", out var c)
+            ? EmulatedPf.CheckVramChunk(SpecText.ParseSize(c, $"{what} chunk"), $"{what} chunk")
+            : EmulatedPf.DriverVramChunk;
         if (target.LmemBytes is { } l && l % VramStore.PageSize != 0) throw new SpecTextException($"{what} lmem: must be a multiple of 4 KiB");
         var pf = new EmulatedPf(target, seed, Math.Max(8u, target.VfId)) { VramChunkSize = chunk };
         return pf.Device(target.VfId);

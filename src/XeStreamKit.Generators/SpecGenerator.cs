@@ -37,12 +37,13 @@ public sealed class SpecGenerator : IIncrementalGenerator
         string? source = null;
         if (text is null)
             report.Add(SpecDiagnostics.Syntax, null, path, "the file could not be read");
-        else if (KindOf(path) == "rules.yaml")
-            source = RulesEmitter.Emit(text, report);
-        else if (KindOf(path) == "devices.yaml")
-            source = DevicesEmitter.Emit(text, report);
-        else if (KsyParser.Parse(text, report) is { } spec && !report.HasErrors)
-            source = KsyEmitter.Emit(spec, report);
+        else
+            source = KindOf(path) switch
+            {
+                "rules.yaml" => RulesEmitter.Emit(text, report),
+                "devices.yaml" => DevicesEmitter.Emit(text, report),
+                _ => KsyParser.Parse(text, report) is { } spec && !report.HasErrors ? KsyEmitter.Emit(spec, report) : null,
+            };
         return new SpecResult(Path.GetFileNameWithoutExtension(path).Replace('.', '_'), source, report.Items.ToImmutableArray());
     }
 

@@ -7,6 +7,7 @@ using XeStreamKit.Corpus;
 using XeStreamKit.Devices.Conformance;
 using XeStreamKit.Devices.Emulated;
 using XeStreamKit.Devices.Vfio;
+using XeStreamKit.Text;
 using XeStreamKit.Validation;
 
 namespace XeStreamKit.Conformance.Corpus;
@@ -148,6 +149,39 @@ public class CorpusTests
         finding.Stage.ShouldBe("planted");
         finding.Minimized.ShouldBe([(byte)0xAB]);
         Fuzzer.Check(finding.Minimized).ShouldBeNull();
+    }
+
+    [Fact]
+    public void The_fuzzer_seeds_from_a_corpus_s_stored_vectors_and_refuses_a_corpus_without_any()
+    {
+        List<string> Inputs(Func<Func<byte[], (string, string)?>, Fuzzer> make)
+        {
+            var inputs = new List<string>();
+            make(input =>
+            {
+                lock (inputs) inputs.Add(Convert.ToHexString(input));
+                return null;
+            }).Run(TimeSpan.FromSeconds(30), iterations: 200);
+            return inputs;
+        }
+        var fromCorpus = Inputs(check => Fuzzer.FromCorpus(5, CorpusSource.Load(CheckedIn), check));
+        fromCorpus.Count.ShouldBe(200);
+        fromCorpus.ShouldBe(Inputs(check => new Fuzzer(5, check: check)));
+
+        var large = CorpusGenerator.Vectors().Where(v => !v.Entry.Stored || v.Entry.Size >= Fuzzer.MaxSeedLength);
+        Should.Throw<SpecTextException>(() => Fuzzer.FromCorpus(5, large)).Message.ShouldStartWith("no seed inputs");
+        Should.Throw<SpecTextException>(() => new Fuzzer(5, seeds: [])).Message.ShouldStartWith("no seed inputs");
+    }
+
+    [Fact]
+    public void A_home_target_whose_device_xe_vfio_pci_does_not_bind_is_refused_with_a_spec_error()
+    {
+        var unknown = CorpusGenerator.DefaultHome with { Platform = null };
+        Should.Throw<SpecTextException>(() => CorpusGenerator.Vectors(unknown)).Message.ShouldContain("is not one xe-vfio-pci binds");
+        Should.Throw<SpecTextException>(() => CorpusGenerator.SpecOf(unknown)).Message.ShouldContain("is not one xe-vfio-pci binds");
+        var dir = Path.Combine(Path.GetTempPath(), $"xsk-corpus-{Guid.NewGuid():N}");
+        Should.Throw<SpecTextException>(() => CorpusGenerator.Write(dir, unknown));
+        Directory.Exists(dir).ShouldBeFalse();
     }
 
     [Fact]

@@ -92,6 +92,22 @@ public class GeneratorTests
         d.Location.GetLineSpan().StartLinePosition.Line.ShouldBeGreaterThanOrEqualTo(1);
     }
 
+    [Theory]
+    [InlineData("/spec/xe_sriov_migration.ksy", "")]
+    [InlineData("/spec/rules.yaml", "")]
+    [InlineData("/spec/devices.yaml", "")]
+    [InlineData("/spec/rules.yaml", "drivers: []\n---\nprofiles: []\n")]
+    [InlineData("/spec/devices.yaml", "# nothing but a comment\n")]
+    public void A_spec_file_that_is_not_exactly_one_yaml_document_is_a_compile_error(string path, string text)
+    {
+        var (run, _, _) = Generate(text, path: path);
+        var d = run.Diagnostics.ShouldHaveSingleItem();
+        d.Id.ShouldBe("XSK003");
+        d.Severity.ShouldBe(DiagnosticSeverity.Error);
+        d.GetMessage().ShouldContain("expected exactly one YAML document");
+        run.Results.Single().GeneratedSources.ShouldBeEmpty();
+    }
+
     [Fact]
     public void Editing_the_spec_changes_the_generated_layout_on_the_next_run()
     {

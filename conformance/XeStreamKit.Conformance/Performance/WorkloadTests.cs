@@ -1,5 +1,6 @@
 using XeStreamKit.Devices.Benchmarking;
 using XeStreamKit.Format;
+using XeStreamKit.IO;
 using XeStreamKit.Reading;
 using XeStreamKit.Validation;
 
@@ -28,6 +29,7 @@ public class WorkloadTests
         var report = StreamValidator.Validate(new MemoryStream(bytes), new ValidationOptions { Profile = Profile.Strict });
         report.Diagnostics.ShouldBeEmpty();
         report.Packets.ShouldBe(image.VramPackets + 7);
+        report.Packets.ShouldBe(image.Packets);
         Headers(bytes).Count(h => h.Type == PacketType.Vram).ShouldBe((int)image.VramPackets);
     }
 

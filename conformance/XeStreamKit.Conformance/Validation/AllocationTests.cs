@@ -1,4 +1,5 @@
 using XeStreamKit.Devices.Benchmarking;
+using XeStreamKit.IO;
 using XeStreamKit.Validation;
 
 namespace XeStreamKit.Conformance.Validation;

@@ -1,6 +1,5 @@
 using System.Globalization;
 using XeStreamKit.Devices.Emulated;
-using XeStreamKit.Format;
 
 namespace XeStreamKit.Devices.Benchmarking;
 
@@ -14,13 +13,13 @@ namespace XeStreamKit.Devices.Benchmarking;
 public sealed record BenchImage
 {
     /// <summary>An image with <paramref name="lmem"/> bytes of VRAM in chunks of at most <paramref name="vramChunk"/>.</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="lmem"/> is not a non-zero multiple of 4 KiB.</exception>
+    /// <exception cref="Text.SpecTextException"><paramref name="vramChunk"/> is not a VRAM chunk size (<see cref="EmulatedPf.CheckVramChunk"/>).</exception>
     public BenchImage(ulong lmem, ulong vramChunk)
     {
         if (lmem == 0 || lmem % VramStore.PageSize != 0) throw new ArgumentOutOfRangeException(nameof(lmem), "VRAM must be a non-zero multiple of 4 KiB.");
-        if (vramChunk == 0 || vramChunk % VramStore.PageSize != 0 || vramChunk > EmulatedPf.DriverVramChunk)
-            throw new ArgumentOutOfRangeException(nameof(vramChunk), "A VRAM chunk is a multiple of 4 KiB up to 512 MiB.");
         Lmem = lmem;
-        VramChunk = vramChunk;
+        VramChunk = EmulatedPf.CheckVramChunk(vramChunk, nameof(vramChunk));
     }
 
     /// <summary>VRAM bytes of the VF.</summary>
@@ -38,16 +37,16 @@ public sealed record BenchImage
     /// <summary>VRAM packets in the image.</summary>
     public long VramPackets => (long)((Lmem + VramChunk - 1) / VramChunk);
 
-    /// <summary>Bytes of the image: the driver's size estimate, which leaves out the descriptor and
-    /// the trailer and counts one header for all VRAM chunks, plus those.</summary>
-    public long Length
+    /// <summary>Bytes of the image.</summary>
+    public long Length => OfSource(static (pf, vf) => pf.SaveLength(vf));
+
+    /// <summary>Packets in the image.</summary>
+    public long Packets => OfSource(static (pf, vf) => pf.SavePacketCount(vf));
+
+    private long OfSource(Func<EmulatedPf, EmulatedVf, long> measure)
     {
-        get
-        {
-            using var source = OpenSource();
-            const long descriptor = Packet.HeaderSize + 2 * 8;
-            return source.EstimateSize()!.Value + descriptor + Packet.HeaderSize + Packet.HeaderSize * (VramPackets - 1);
-        }
+        using var source = OpenSource();
+        return measure(source.Vf.Pf, source.Vf);
     }
 
     /// <summary>The emulated VF the image is saved from, paused (ready to save, any number of times).</summary>
@@ -67,10 +66,7 @@ public sealed record BenchImage
     {
         ArgumentNullException.ThrowIfNull(output);
         using var device = OpenSource();
-        var data = device.BeginSave();
-        var buffer = new byte[Workloads.DefaultChunk];
-        for (int n; (n = data.Read(buffer)) > 0;) output.Write(buffer, 0, n);
-        device.FinishSave();
+        Workloads.Save(device, new byte[Workloads.DefaultChunk], output);
     }
 
     /// <summary>The image in memory.</summary>

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics.X86;
 using XeStreamKit.Hashing;
+using XeStreamKit.IO;
 using XeStreamKit.Synthetic;
 
 namespace XeStreamKit.Devices.Benchmarking;
@@ -14,7 +15,7 @@ public sealed record HostBenchmarkOptions
     public ulong Lmem { get; init; } = 256UL << 20;
 
     /// <summary>VRAM chunk size of the image; the driver's 512 MiB by default.</summary>
-    public ulong VramChunk { get; init; } = 512UL << 20;
+    public ulong VramChunk { get; init; } = Emulated.EmulatedPf.DriverVramChunk;
 
     /// <summary>Where the image file is written (and deleted afterwards).</summary>
     public string Directory { get; init; } = Path.GetTempPath();
@@ -157,7 +158,7 @@ public static class HostBenchmark
                 file.Write(bytes);
             var buffer = GC.AllocateUninitializedArray<byte>(Workloads.DefaultChunk);
             long length = bytes.Length;
-            var packets = image.VramPackets + 7;
+            var packets = image.Packets;
 
             BenchMeasurement M(string id, string title, bool baseline, long runBytes, long items, Action run)
             {

@@ -1,6 +1,5 @@
 using XeStreamKit.Devices.Emulated;
 using XeStreamKit.Format;
-using XeStreamKit.IO;
 using XeStreamKit.Validation;
 using XeStreamKit.Writing;
 
@@ -51,7 +50,7 @@ public static class Workloads
     {
         var bytes = new byte[count * PacketHeader.EncodedSize];
         for (var i = 0; i < count; i++)
-            new PacketHeader(1, (PacketType)(1 + i % 6), 0, (byte)(i & 1), 0, (ulong)i * 4096, (ulong)i).Write(bytes.AsSpan(i * PacketHeader.EncodedSize));
+            new PacketHeader(PacketHeader.ValidValues.Version, (PacketType)(1 + i % 6), 0, (byte)(i & 1), 0, (ulong)i * 4096, (ulong)i).Write(bytes.AsSpan(i * PacketHeader.EncodedSize));
         return bytes;
     }
 
@@ -106,15 +105,20 @@ public static class Workloads
         return w.BytesWritten;
     }
 
-    /// <summary>A save as a VMM does it, of a paused VF: read the data to EOF with <paramref name="buffer"/>, finish
-    /// (the VF stays paused: the driver refuses to pause it again, ESTALE).</summary>
-    public static long Save(IMigrationDevice device, byte[] buffer)
+    /// <summary>A save as a VMM does it, of a paused VF: read the data to EOF with <paramref name="buffer"/>
+    /// (writing what is read to <paramref name="copy"/>, if given), finish (the VF stays paused: the
+    /// driver refuses to pause it again, ESTALE). Returns the bytes read.</summary>
+    public static long Save(IMigrationDevice device, byte[] buffer, Stream? copy = null)
     {
         ArgumentNullException.ThrowIfNull(device);
         ArgumentNullException.ThrowIfNull(buffer);
         var data = device.BeginSave();
         long total = 0;
-        for (int n; (n = data.Read(buffer)) > 0;) total += n;
+        for (int n; (n = data.Read(buffer)) > 0;)
+        {
+            copy?.Write(buffer, 0, n);
+            total += n;
+        }
         device.FinishSave();
         return total;
     }
@@ -126,23 +130,5 @@ public static class Workloads
         var sink = device.BeginRestore();
         for (var at = 0; at < image.Length; at += chunk) sink.Write(image.Slice(at, Math.Min(chunk, image.Length - at)));
         device.FinishRestore();
-    }
-}
-
-/// <summary>Reads another stream and hides that it can seek: a pipe, a socket or a device fd,
-/// from which every byte must be read.</summary>
-public sealed class ForwardOnlyStream(Stream inner) : ForwardReadStream
-{
-    /// <inheritdoc/>
-    public override int Read(Span<byte> buffer) => inner.Read(buffer);
-
-    /// <inheritdoc/>
-    public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, count);
-
-    /// <inheritdoc/>
-    protected override void Dispose(bool disposing)
-    {
-        if (disposing) inner.Dispose();
-        base.Dispose(disposing);
     }
 }

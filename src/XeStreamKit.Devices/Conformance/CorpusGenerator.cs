@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using XeStreamKit.Compatibility;
 using XeStreamKit.Corpus;
+using XeStreamKit.Devices.Benchmarking;
 using XeStreamKit.Devices.Emulated;
 using XeStreamKit.Driver;
 using XeStreamKit.Format;
@@ -44,8 +45,11 @@ public sealed class CorpusGenerator
     }
 
     /// <summary>Every vector for <paramref name="home"/> (default: <see cref="DefaultHome"/>), in name order.</summary>
+    /// <exception cref="SpecTextException"><paramref name="home"/>'s device is not one xe-vfio-pci binds.</exception>
     public static IReadOnlyList<CorpusVector> Vectors(TargetProfile? home = null)
     {
+        if (home is { Platform: null })
+            throw new SpecTextException($"target: device 0x{home.DeviceId:X4} is not one xe-vfio-pci binds; vectors cannot be made for it");
         var g = new CorpusGenerator(home ?? DefaultHome, portableOnly: home is not null);
         g.Build();
         return g._vectors.OrderBy(v => v.Entry.Name, StringComparer.Ordinal).ToList();
@@ -54,8 +58,8 @@ public sealed class CorpusGenerator
     /// <summary>Writes the stored vectors and <c>manifest.json</c> into <paramref name="directory"/>.</summary>
     public static CorpusManifest Write(string directory, TargetProfile? home = null)
     {
-        Directory.CreateDirectory(directory);
         var vectors = Vectors(home);
+        Directory.CreateDirectory(directory);
         foreach (var v in vectors.Where(v => v.Entry.Stored))
         {
             using var source = v.Open();
@@ -68,9 +72,11 @@ public sealed class CorpusGenerator
     }
 
     /// <summary>The target as spec text a <see cref="TargetSpec"/> parses back.</summary>
+    /// <exception cref="SpecTextException">The target's device is not one xe-vfio-pci binds (it has no platform to name).</exception>
     public static string SpecOf(TargetProfile t)
     {
-        var platform = t.Platform ?? throw new ArgumentException("the target's device is not one xe-vfio-pci binds");
+        ArgumentNullException.ThrowIfNull(t);
+        var platform = t.Platform ?? throw new SpecTextException($"target: device 0x{t.DeviceId:X4} is not one xe-vfio-pci binds; it has no target spec");
         var spec = $"{platform.Id},devid=0x{t.DeviceId:X4},revid={t.RevisionId},ggtt={SpecText.FormatSize(t.GgttBytes!.Value)}";
         return t.HasLmem ? spec + $",lmem={SpecText.FormatSize(t.LmemBytes!.Value)}" : spec;
     }
@@ -81,12 +87,10 @@ public sealed class CorpusGenerator
     private static List<PacketEdit> Save(TargetProfile target, ulong chunk = 4096, ulong lmemCap = 8192)
     {
         var profile = target with { GucStateBytes = GucStateBytes, LmemBytes = target.HasLmem ? Math.Min(target.LmemBytes!.Value, lmemCap) : 0 };
-        var device = new EmulatedPf(profile, seed: 1) { VramChunkSize = chunk }.Device(1);
+        using var device = new EmulatedPf(profile, seed: 1) { VramChunkSize = chunk }.Device(1);
         device.Pause();
-        using var data = device.BeginSave();
         var bytes = new MemoryStream();
-        data.CopyTo(bytes);
-        device.FinishSave();
+        Workloads.Save(device, new byte[1 << 16], bytes);
         return PacketEdits.Parse(bytes.ToArray());
     }
 
@@ -138,7 +142,8 @@ public sealed class CorpusGenerator
         var guc1 = s.Find(PacketType.Guc, 1);
         var mmio1 = s.Find(PacketType.Mmio, 1);
         var trailer = s.Find(PacketType.Trailer);
-        var otherDevid = home.Platform!.DeviceIds.First(d => d != home.DeviceId);
+        var homePlatform = home.Platform!; // Vectors refuses a home without one
+        var otherDevid = homePlatform.DeviceIds.First(d => d != home.DeviceId);
         var devid = home.DeviceId;
         var revid = home.RevisionId;
         var klvs = s[desc].Payload;
@@ -177,7 +182,7 @@ public sealed class CorpusGenerator
             Add("y_vram_repeated", "a chunk restored twice is written twice (§5.6)",
                 s.Inserting(vram0 + 2, s[vram0]), Accept, ["XE-S-VRAM-CONTIGUOUS"]);
         }
-        foreach (var platform in new[] { "ptl", "wcl", "bmg" }.Where(p => p != home.Platform.Id))
+        foreach (var platform in new[] { "ptl", "wcl", "bmg" }.Where(p => p != homePlatform.Id))
             if (!_portableOnly) Add($"y_{platform}_save", $"a {platform} save into a {platform} VF (§4.5)", Save(Other(platform)), Accept, target: Other(platform));
 
         // --- rejected on write ---
@@ -217,8 +222,8 @@ public sealed class CorpusGenerator
         Add("n_desc_second_mismatch", "every descriptor is checked where it arrives (§6.3)",
             s.Inserting(trailer, s[desc] with { Payload = PacketEdit.Klvs((0xF001, [otherDevid]), (0xF002, [revid])) }), OnWrite(Errno.ENODEV, trailer, "XE-DESC-DEVID"),
             ["XE-DESC-DEVID", "XE-S-DESC-FIRST"]);
-        var foreign = home.Platform.Id == "ptl" ? "bmg" : "ptl";
-        Add($"n_{foreign}_save", $"a {foreign} save into a {home.Platform.Id} VF: device ids differ (§6.3)",
+        var foreign = homePlatform.Id == "ptl" ? "bmg" : "ptl";
+        Add($"n_{foreign}_save", $"a {foreign} save into a {homePlatform.Id} VF: device ids differ (§6.3)",
             Save(Other(foreign)), OnWrite(Errno.ENODEV, 0, "XE-DESC-DEVID"), StrictForForeign(foreign));
         Add("n_trl_route", "the trailer must be on tile 0 GT 0 (§6.2)", s.With(trailer, p => p with { Gt = 1 }), OnWrite(Errno.EINVAL, trailer, "XE-TRL-ROUTE"), ["XE-TRL-ROUTE", "XE-TRL-MISSING"]);
         Add("n_trl_size", "the trailer has no payload (§5.2, §6.2)", s.With(trailer, p => p with { Payload = [0, 0, 0, 0] }), OnWrite(Errno.EINVAL, trailer, "XE-TRL-EMPTY"), ["XE-TRL-EMPTY", "XE-TRL-MISSING"]);
@@ -291,13 +296,13 @@ public sealed class CorpusGenerator
         var cuts = new List<(string Name, int Packet, int Into)>
         {
             ("n_trunc_descriptor_header", desc, 10),
-            ("n_trunc_descriptor_payload", desc, 24 + 6),
-            ("n_trunc_guc_payload", guc0, 24 + 100),
-            ("n_trunc_ggtt_payload", ggtt, 24 + 12),
-            ("n_trunc_mmio_payload", mmio1, 24 + 8),
-            ("n_trunc_trailer_header", trailer, 23),
+            ("n_trunc_descriptor_payload", desc, Packet.HeaderSize + 6),
+            ("n_trunc_guc_payload", guc0, Packet.HeaderSize + 100),
+            ("n_trunc_ggtt_payload", ggtt, Packet.HeaderSize + 12),
+            ("n_trunc_mmio_payload", mmio1, Packet.HeaderSize + 8),
+            ("n_trunc_trailer_header", trailer, Packet.HeaderSize - 1),
         };
-        if (hasVram) cuts.Add(("n_trunc_vram_payload", s.Find(PacketType.Vram), 24 + 1000));
+        if (hasVram) cuts.Add(("n_trunc_vram_payload", s.Find(PacketType.Vram), Packet.HeaderSize + 1000));
         foreach (var (name, packet, into) in cuts)
         {
             // A packet whose header arrived counts, even if its payload is cut.
@@ -354,10 +359,7 @@ public sealed class CorpusGenerator
     {
         var profile = target with { GucStateBytes = GucStateBytes };
         var pf = new EmulatedPf(profile, seed: 1);
-        var vf = pf.Vf(1);
-        var chunks = (long)((target.LmemBytes!.Value + EmulatedPf.DriverVramChunk - 1) / EmulatedPf.DriverVramChunk);
-        var size = pf.SizeEstimate(vf) + 40 + Packet.HeaderSize + (chunks - 1) * Packet.HeaderSize;
-        var entry = new CorpusEntry { Name = name, Target = SpecOf(target), Expect = Accept, Why = why, Stored = false, Size = size };
+        var entry = new CorpusEntry { Name = name, Target = SpecOf(target), Expect = Accept, Why = why, Stored = false, Size = pf.SaveLength(pf.Vf(1)) };
         _vectors.Add(new CorpusVector(entry, () =>
         {
             var device = new EmulatedPf(profile, seed: 1).Device(1);

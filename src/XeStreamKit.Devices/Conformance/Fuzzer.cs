@@ -1,11 +1,12 @@
-using System.Buffers.Binary;
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using XeStreamKit.Compatibility;
 using XeStreamKit.Devices.Emulated;
 using XeStreamKit.Format;
 using XeStreamKit.Inspection;
 using XeStreamKit.Reading;
+using XeStreamKit.Text;
 using XeStreamKit.Validation;
 
 namespace XeStreamKit.Devices.Conformance;
@@ -44,9 +45,11 @@ public sealed class Fuzzer
     private readonly int _seed;
     private readonly Func<byte[], (string Stage, string Problem)?> _check;
 
-    /// <summary>A fuzzer over <paramref name="seeds"/> (the stored corpus vectors by default) that
-    /// runs each input through <paramref name="check"/> (by default every stage) on a worker
-    /// thread, counting an input that takes longer than <paramref name="limit"/> as a hang.</summary>
+    /// <summary>A fuzzer over <paramref name="seeds"/> (the stored corpus vectors by default; those
+    /// under <see cref="MaxSeedLength"/> count) that runs each input through <paramref name="check"/>
+    /// (by default every stage) on a worker thread, counting an input that takes longer than
+    /// <paramref name="limit"/> as a hang.</summary>
+    /// <exception cref="SpecTextException">No seed is under <see cref="MaxSeedLength"/>.</exception>
     public Fuzzer(int seed, IEnumerable<byte[]>? seeds = null, Func<byte[], (string Stage, string Problem)?>? check = null, TimeSpan? limit = null)
     {
         _seed = seed;
@@ -54,9 +57,24 @@ public sealed class Fuzzer
         var timeout = limit ?? PerInputLimit;
         _check = input => Guarded(inner, input, timeout);
         _rng = new Random(seed);
-        _seeds = (seeds ?? CorpusGenerator.Vectors().Where(v => v.Entry.Stored).Select(v => ReadAll(v.Open()))).Where(s => s.Length < 1 << 20).ToList();
-        if (_seeds.Count == 0) throw new ArgumentException("no seed inputs", nameof(seeds));
+        _seeds = (seeds ?? StoredBytes(CorpusGenerator.Vectors())).Where(s => s.Length < MaxSeedLength).ToList();
+        if (_seeds.Count == 0) throw new SpecTextException($"no seed inputs: no stored vector is under {MaxSeedLength >> 20} MiB");
     }
+
+    /// <summary>Seeds must be shorter than this (1 MiB); longer ones are left out.</summary>
+    public const int MaxSeedLength = 1 << 20;
+
+    /// <summary>A fuzzer whose seeds are the stored vectors of <paramref name="vectors"/> (e.g. a corpus
+    /// directory's, from <see cref="CorpusSource.Load"/>); otherwise as the constructor.</summary>
+    /// <exception cref="SpecTextException">No stored vector is under <see cref="MaxSeedLength"/>.</exception>
+    public static Fuzzer FromCorpus(int seed, IEnumerable<CorpusVector> vectors, Func<byte[], (string Stage, string Problem)?>? check = null, TimeSpan? limit = null)
+    {
+        ArgumentNullException.ThrowIfNull(vectors);
+        return new Fuzzer(seed, StoredBytes(vectors), check, limit);
+    }
+
+    private static IEnumerable<byte[]> StoredBytes(IEnumerable<CorpusVector> vectors) =>
+        vectors.Where(v => v.Entry.Stored).Select(v => ReadAll(v.Open()));
 
     /// <summary>Runs until <paramref name="duration"/> has passed or <paramref name="iterations"/> inputs were tried.</summary>
     public FuzzReport Run(TimeSpan duration, long iterations = long.MaxValue, IProgress<long>? progress = null)
@@ -209,24 +227,24 @@ public sealed class Fuzzer
     private void MutateHeader(List<byte> data, int header)
     {
         if (header + Packet.HeaderSize > data.Count) return;
-        Span<byte> h = stackalloc byte[Packet.HeaderSize];
-        for (var i = 0; i < h.Length; i++) h[i] = data[header + i];
-        var field = _rng.Next(7);
-        switch (field)
+        var bytes = CollectionsMarshal.AsSpan(data).Slice(header, Packet.HeaderSize);
+        var h = PacketHeader.Read(bytes);
+        h = _rng.Next(7) switch
         {
-            case 0: h[PacketHeader.FieldOffsets.Version] = (byte)_rng.Next(4); break;
-            case 1: h[PacketHeader.FieldOffsets.Type] = new byte[] { 0, 1, 2, 3, 4, 5, 6, 7, 8, 255 }[_rng.Next(10)]; break;
-            case 2: h[PacketHeader.FieldOffsets.TileId] = (byte)_rng.Next(3); break;
-            case 3: h[PacketHeader.FieldOffsets.GtId] = new byte[] { 0, 1, 2, 255 }[_rng.Next(4)]; break;
-            case 4: BinaryPrimitives.WriteUInt32LittleEndian(h[PacketHeader.FieldOffsets.Flags..], (uint)_rng.Next()); break;
-            case 5: BinaryPrimitives.WriteUInt64LittleEndian(h[PacketHeader.FieldOffsets.Offset..], InterestingSizes[_rng.Next(InterestingSizes.Length)]); break;
-            default:
-                var size = BinaryPrimitives.ReadUInt64LittleEndian(h[PacketHeader.FieldOffsets.Size..]);
-                var next = _rng.Next(3) switch { 0 => size + (ulong)_rng.Next(1, 9), 1 => size - Math.Min(size, (ulong)_rng.Next(1, 9)), _ => InterestingSizes[_rng.Next(InterestingSizes.Length)] };
-                BinaryPrimitives.WriteUInt64LittleEndian(h[PacketHeader.FieldOffsets.Size..], next);
-                break;
-        }
-        for (var i = 0; i < h.Length; i++) data[header + i] = h[i];
+            0 => h.WithVersion((byte)_rng.Next(4)),
+            1 => h.WithType((PacketType)new byte[] { 0, 1, 2, 3, 4, 5, 6, 7, 8, 255 }[_rng.Next(10)]),
+            2 => h.WithTileId((byte)_rng.Next(3)),
+            3 => h.WithGtId(new byte[] { 0, 1, 2, 255 }[_rng.Next(4)]),
+            4 => h.WithFlags((uint)_rng.Next()),
+            5 => h.WithOffset(InterestingSizes[_rng.Next(InterestingSizes.Length)]),
+            _ => h.WithSize(_rng.Next(3) switch
+            {
+                0 => h.Size + (ulong)_rng.Next(1, 9),
+                1 => h.Size - Math.Min(h.Size, (ulong)_rng.Next(1, 9)),
+                _ => InterestingSizes[_rng.Next(InterestingSizes.Length)],
+            }),
+        };
+        h.Write(bytes);
     }
 
     private void DuplicatePacket(List<byte> data, List<int> headers)
@@ -242,12 +260,11 @@ public sealed class Fuzzer
     private static List<int> HeaderOffsets(List<byte> data)
     {
         var offsets = new List<int>();
-        Span<byte> h = stackalloc byte[Packet.HeaderSize];
+        var bytes = CollectionsMarshal.AsSpan(data);
         for (long at = 0; at + Packet.HeaderSize <= data.Count && offsets.Count < 4096;)
         {
-            for (var i = 0; i < h.Length; i++) h[i] = data[(int)at + i];
             offsets.Add((int)at);
-            var size = PacketHeader.Read(h).Size;
+            var size = PacketHeader.Read(bytes[(int)at..]).Size;
             if (size > (ulong)data.Count) break;
             at += Packet.HeaderSize + (long)size;
         }

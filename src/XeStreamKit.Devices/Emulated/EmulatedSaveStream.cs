@@ -126,7 +126,11 @@ internal sealed class SavePacket(PacketHeader header, Action<Span<byte>, ulong> 
 
     public void ReadPayload(Span<byte> destination, ulong offset) => readPayload(destination, sourceOffset + offset);
 
+    /// <summary>A packet as the driver writes it (the spec's version, no flags) of <paramref name="size"/>
+    /// payload bytes at <paramref name="offset"/>, read from <paramref name="readPayload"/> at that offset.</summary>
+    public static SavePacket Create(PacketType type, byte tile, byte gt, ulong size, Action<Span<byte>, ulong> readPayload, ulong offset = 0) =>
+        new(new PacketHeader(PacketHeader.ValidValues.Version, type, tile, gt, 0, offset, size), readPayload, offset);
+
     public static SavePacket FromBytes(PacketType type, byte tile, byte gt, byte[] payload) =>
-        new(new PacketHeader(PacketHeader.ValidValues.Version, type, tile, gt, 0, 0, (ulong)payload.Length),
-            (dest, offset) => payload.AsSpan((int)offset, dest.Length).CopyTo(dest));
+        Create(type, tile, gt, (ulong)payload.Length, (dest, offset) => payload.AsSpan((int)offset, dest.Length).CopyTo(dest));
 }

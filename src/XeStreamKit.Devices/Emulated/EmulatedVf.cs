@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using XeStreamKit.Compatibility;
 using XeStreamKit.Format;
 using XeStreamKit.Hashing;
@@ -108,11 +107,6 @@ public sealed class EmulatedVf
 
     /// <summary>The MMIO scratch registers of GT <paramref name="gtId"/>.</summary>
     public IReadOnlyList<uint> MmioRegisters(byte gtId) => Gt(gtId).Mmio;
-
-    internal static void WriteRegisters(Span<byte> destination, uint[] registers)
-    {
-        for (var i = 0; i < registers.Length; i++) BinaryPrimitives.WriteUInt32LittleEndian(destination[(i * 4)..], registers[i]);
-    }
 }
 
 /// <summary>A VF state digest: named component digests and their combination.</summary>

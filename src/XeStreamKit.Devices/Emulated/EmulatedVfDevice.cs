@@ -14,6 +14,7 @@ public sealed class EmulatedVfDevice(EmulatedVf vf) : IMigrationDevice, IResetta
     private bool _paused;
     private EmulatedSaveStream? _save;
     private KernelRestoreModel? _restore;
+    private KernelRestoreModel? _lastRestore;
 
     /// <summary>The VF.</summary>
     public EmulatedVf Vf => vf;
@@ -21,8 +22,9 @@ public sealed class EmulatedVfDevice(EmulatedVf vf) : IMigrationDevice, IResetta
     /// <inheritdoc/>
     public string Description => $"emulated {vf.Pf.Profile.Describe()} VF {vf.VfId}";
 
-    /// <summary>The driver model of the restore in progress or last finished.</summary>
-    public KernelRestoreModel? RestoreModel => _restore;
+    /// <summary>The driver model of the restore in progress, else of the last one (finished or
+    /// ended by a reset); null before any restore.</summary>
+    public KernelRestoreModel? RestoreModel => _restore ?? _lastRestore;
 
     /// <inheritdoc/>
     public long? EstimateSize() => vf.Pf.SizeEstimate(vf);
@@ -77,17 +79,14 @@ public sealed class EmulatedVfDevice(EmulatedVf vf) : IMigrationDevice, IResetta
     {
         var model = _restore ?? throw new DeviceException("finish restore", (int)Errno.EINVAL, "no restore is in progress");
         _restore = null;
-        LastRestore = model;
+        _lastRestore = model;
         if (model.Finish() is { } f) throw Failed(f, "RESUMING -> STOP");
     }
-
-    /// <summary>The model of the last finished restore.</summary>
-    public KernelRestoreModel? LastRestore { get; private set; }
 
     /// <summary>A VF FLR: ends any save or restore (what was restored stays), the VF runs again.</summary>
     public void Reset()
     {
-        if (_restore is not null) LastRestore = _restore;
+        if (_restore is not null) _lastRestore = _restore;
         _save = null;
         _restore = null;
         _paused = false;
@@ -116,11 +115,9 @@ public sealed class EmulatedVfDevice(EmulatedVf vf) : IMigrationDevice, IResetta
 
     private static byte[] DescriptorPayload(uint devid, uint revid)
     {
-        var payload = new byte[2 * KlvCodec.EncodedSize(1)];
-        KlvCodec.WriteHeader(payload, KlvKey.DeviceId, 1);
-        KlvCodec.WriteDword(payload.AsSpan(4), devid);
-        KlvCodec.WriteHeader(payload.AsSpan(8), KlvKey.RevisionId, 1);
-        KlvCodec.WriteDword(payload.AsSpan(12), revid);
+        var payload = new byte[EmulatedPf.DescriptorPayloadBytes];
+        var at = KlvCodec.Write(payload, KlvKey.DeviceId, new ReadOnlySpan<uint>(in devid));
+        KlvCodec.Write(payload.AsSpan(at), KlvKey.RevisionId, new ReadOnlySpan<uint>(in revid));
         return payload;
     }
 
@@ -133,7 +130,7 @@ public sealed class EmulatedVfDevice(EmulatedVf vf) : IMigrationDevice, IResetta
         if (gt.Ggtt is { } ptes)
         {
             var vfId = vf.VfId;
-            yield return new SavePacket(new PacketHeader(1, PacketType.Ggtt, tile, id, 0, 0, (ulong)ptes.Length * GgttPayload.ElementSize), (dest, offset) =>
+            yield return SavePacket.Create(PacketType.Ggtt, tile, id, (ulong)ptes.Length * GgttPayload.ElementSize, (dest, offset) =>
             {
                 // xe_ggtt_node_save: PTEs are stored with the VF id bits cleared.
                 Span<byte> one = stackalloc byte[GgttPayload.ElementSize];
@@ -150,14 +147,14 @@ public sealed class EmulatedVfDevice(EmulatedVf vf) : IMigrationDevice, IResetta
             });
         }
         var mmio = new byte[KernelRestoreModel.MmioPayloadBytes];
-        EmulatedVf.WriteRegisters(mmio, gt.Mmio);
+        MmioPayload.WriteElements(gt.Mmio, mmio);
         yield return SavePacket.FromBytes(PacketType.Mmio, tile, id, mmio);
         if (gt.Vram is { } vram)
         {
             var chunk = vf.Pf.VramChunkSize;
             Action<Span<byte>, ulong> read = vram.Read;
             for (ulong offset = 0; offset < vram.Size; offset += chunk)
-                yield return new SavePacket(new PacketHeader(1, PacketType.Vram, tile, id, 0, offset, Math.Min(chunk, vram.Size - offset)), read, offset);
+                yield return SavePacket.Create(PacketType.Vram, tile, id, Math.Min(chunk, vram.Size - offset), read, offset);
         }
     }
 

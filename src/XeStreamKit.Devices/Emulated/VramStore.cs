@@ -46,9 +46,6 @@ public sealed class VramStore
     /// <summary>Pages holding restored data.</summary>
     public long WrittenPages { get; private set; }
 
-    /// <summary>Pages whose content is unknown (see <see cref="UnknownPageDigest"/>).</summary>
-    public long UnknownPages { get; private set; }
-
     /// <summary>True when [offset, offset + length) holds only seeded bytes (it can be read back).</summary>
     public bool IsSeeded(ulong offset, ulong length)
     {
@@ -176,7 +173,6 @@ public sealed class VramStore
                     _store._written[(int)page] = true;
                     _store.WrittenPages++;
                 }
-                if (digest == UnknownPageDigest && _store._digests![page] != UnknownPageDigest) _store.UnknownPages++;
                 _store._digests![page] = digest;
             }
             _active = false;

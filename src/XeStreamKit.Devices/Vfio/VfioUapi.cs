@@ -57,15 +57,6 @@ internal static class VfioUapi
     public const uint VFIO_DEVICE_FEATURE_MIGRATION = 1;
     public const uint VFIO_DEVICE_FEATURE_MIG_DEVICE_STATE = 2;
     public const uint VFIO_DEVICE_FEATURE_MIG_DATA_SIZE = 9;
-
-    /// <summary>The feature's name in messages.</summary>
-    public static string FeatureName(uint feature) => feature switch
-    {
-        VFIO_DEVICE_FEATURE_MIGRATION => "MIGRATION",
-        VFIO_DEVICE_FEATURE_MIG_DEVICE_STATE => "MIG_DEVICE_STATE",
-        VFIO_DEVICE_FEATURE_MIG_DATA_SIZE => "MIG_DATA_SIZE",
-        _ => $"feature {feature}",
-    };
 }
 
 /// <summary><c>enum vfio_device_mig_state</c>.</summary>

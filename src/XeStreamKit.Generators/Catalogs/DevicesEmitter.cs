@@ -38,7 +38,7 @@ internal static class DevicesEmitter
 
     public static string? Emit(string text, SpecReport report)
     {
-        var root = RulesEmitter.Load(text, report);
+        var root = SpecYaml.Load(text, report);
         var map = YamlMap.From(root, "", report);
         if (map is null) return null;
         map.RejectUnknownKeys(Hint, "migration", "platforms");

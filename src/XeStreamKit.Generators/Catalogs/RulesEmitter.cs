@@ -2,7 +2,6 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Text.RegularExpressions;
-using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
 namespace XeStreamKit.Generators.Catalogs;
@@ -34,7 +33,7 @@ internal static class RulesEmitter
 
     public static string? Emit(string text, SpecReport report)
     {
-        var root = Load(text, report);
+        var root = SpecYaml.Load(text, report);
         var map = YamlMap.From(root, "", report);
         if (map is null) return null;
         map.RejectUnknownKeys(Hint, "drivers", "profiles", "rules");
@@ -56,21 +55,6 @@ internal static class RulesEmitter
             report.Add(SpecDiagnostics.UnsupportedValue, root, "rules", $"rule id '{dup.Key}' is used {dup.Count()} times");
         if (report.HasErrors) return null;
         return Write(rules, drivers, profiles, report.File);
-    }
-
-    internal static YamlNode? Load(string text, SpecReport report)
-    {
-        try
-        {
-            var stream = new YamlStream();
-            stream.Load(new StringReader(text));
-            return stream.Documents.Count == 1 ? stream.Documents[0].RootNode : null;
-        }
-        catch (YamlException e)
-        {
-            report.AddAt(SpecDiagnostics.Syntax, e.Start, e.End, report.File, e.Message);
-            return null;
-        }
     }
 
     /// <summary>A list of {id, doc} entries.</summary>

@@ -1,8 +1,6 @@
 using System.Collections.Generic;
-using System.IO;
 using System.Linq;
 using System.Text.RegularExpressions;
-using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
 namespace XeStreamKit.Generators.Ksy;
@@ -19,23 +17,7 @@ internal static class KsyParser
 
     public static KsySpec? Parse(string text, SpecReport report)
     {
-        YamlNode root;
-        try
-        {
-            var stream = new YamlStream();
-            stream.Load(new StringReader(text));
-            if (stream.Documents.Count != 1)
-            {
-                report.Add(SpecDiagnostics.Syntax, null, report.File, "expected exactly one YAML document");
-                return null;
-            }
-            root = stream.Documents[0].RootNode;
-        }
-        catch (YamlException e)
-        {
-            report.AddAt(SpecDiagnostics.Syntax, e.Start, e.End, report.File, e.Message);
-            return null;
-        }
+        if (SpecYaml.Load(text, report) is not { } root) return null;
 
         var map = YamlMap.From(root, "", report);
         if (map is null) return null;

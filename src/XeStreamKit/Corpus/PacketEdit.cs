@@ -40,19 +40,10 @@ public sealed record PacketEdit(PacketType Type, byte Tile, byte Gt, byte[] Payl
     /// <summary>KLVs as descriptor payload bytes.</summary>
     public static byte[] Klvs(params (ushort Key, uint[] Value)[] klvs)
     {
-        var bytes = new List<byte>();
-        Span<byte> dword = stackalloc byte[KlvCodec.DwordSize];
-        foreach (var (key, value) in klvs)
-        {
-            KlvCodec.WriteHeader(dword, (KlvKey)key, value.Length);
-            bytes.AddRange(dword.ToArray());
-            foreach (var v in value)
-            {
-                KlvCodec.WriteDword(dword, v);
-                bytes.AddRange(dword.ToArray());
-            }
-        }
-        return [.. bytes];
+        var bytes = new byte[klvs.Sum(k => KlvCodec.EncodedSize(k.Value.Length))];
+        var at = 0;
+        foreach (var (key, value) in klvs) at += KlvCodec.Write(bytes.AsSpan(at), (KlvKey)key, value);
+        return bytes;
     }
 
     /// <summary>Raw dwords (for descriptors that are not well-formed KLVs).</summary>

@@ -27,6 +27,19 @@ public static class KlvCodec
         new KlvHeader((ushort)valueDwords, key).Write(destination);
     }
 
+    /// <summary>Encodes one KLV - its header, then <paramref name="value"/> - at the start of
+    /// <paramref name="destination"/>; returns the bytes written (<see cref="EncodedSize"/>).</summary>
+    /// <exception cref="ArgumentException"><paramref name="destination"/> is too short.</exception>
+    public static int Write(Span<byte> destination, KlvKey key, ReadOnlySpan<uint> value)
+    {
+        var size = EncodedSize(value.Length);
+        if (destination.Length < size) throw new ArgumentException($"A KLV of {value.Length} dwords needs {size} bytes, got {destination.Length}.", nameof(destination));
+        WriteHeader(destination, key, value.Length);
+        var values = destination[Klv.HeaderSize..];
+        for (var i = 0; i < value.Length; i++) WriteDword(values[(i * DwordSize)..], value[i]);
+        return size;
+    }
+
     /// <summary>The header dword as the GuC ABI writes it: <c>key &lt;&lt; 16 | len</c>.</summary>
     public static uint HeaderDword(KlvHeader header) => (uint)(ushort)header.Key << 16 | header.Len;
 

@@ -55,3 +55,21 @@ public sealed class TeeReadStream(Stream source, Stream copy) : ForwardReadStrea
     /// <inheritdoc/>
     public override void Flush() => copy.Flush();
 }
+
+/// <summary>Reads another stream and hides that it can seek: a pipe, a socket or a device fd,
+/// from which every byte must be read.</summary>
+public sealed class ForwardOnlyStream(Stream inner) : ForwardReadStream
+{
+    /// <inheritdoc/>
+    public override int Read(Span<byte> buffer) => inner.Read(buffer);
+
+    /// <inheritdoc/>
+    public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, count);
+
+    /// <inheritdoc/>
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) inner.Dispose();
+        base.Dispose(disposing);
+    }
+}

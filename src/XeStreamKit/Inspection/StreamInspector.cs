@@ -18,40 +18,23 @@ public static class StreamInspector
     public static PacketSummary Summarize(MigrationStreamReader reader)
     {
         var packet = reader.Current;
-        var summary = new PacketSummary(packet);
         switch (Packet.PayloadKindOf(packet.Type))
         {
             case PacketPayloadKind.DescriptorPayload:
-                return summary with { Descriptor = reader.ReadDescriptor() };
+                return new PacketSummary(packet) { Descriptor = reader.ReadDescriptor() };
             case PacketPayloadKind.GgttPayload:
                 reader.EnsureWholeElements(GgttPayload.ElementSize, GgttPayload.ElementFieldId);
-                return summary with { PteCount = GgttPayload.ElementCount(packet.PayloadSize) };
+                return new PacketSummary(packet) { PteCount = GgttPayload.ElementCount(packet.PayloadSize) };
             case PacketPayloadKind.MmioPayload:
                 Span<uint> registers = stackalloc uint[MaxShownRegisters];
                 var n = reader.ReadMmioRegisters(registers);
-                return summary with { Registers = registers[..n].ToArray(), RegisterCount = MmioPayload.ElementCount(packet.PayloadSize) };
+                return new PacketSummary(packet) { Registers = registers[..n].ToArray(), RegisterCount = MmioPayload.ElementCount(packet.PayloadSize) };
         }
         if (packet.Type == PacketType.Vram)
         {
             var end = packet.Header.Offset + packet.PayloadSize;
-            return summary with { VramEnd = end < packet.Header.Offset ? null : end };
+            return new PacketSummary(packet) { VramEnd = end < packet.Header.Offset ? null : end };
         }
-        return summary;
-    }
-
-    /// <summary>Reads the whole stream, calling <paramref name="onPacket"/> for each summary.</summary>
-    public static StreamTotals Inspect(MigrationStreamReader reader, Action<PacketSummary>? onPacket = null)
-    {
-        ArgumentNullException.ThrowIfNull(reader);
-        var totals = new StreamTotals();
-        var start = reader.Position;
-        while (reader.ReadNextPacket())
-        {
-            var summary = Summarize(reader);
-            totals.Add(summary);
-            onPacket?.Invoke(summary);
-        }
-        totals.Bytes = reader.Position - start;
-        return totals;
+        return new PacketSummary(packet);
     }
 }

@@ -35,33 +35,13 @@ public sealed class MigrationStreamWriter : IDisposable
     /// <summary>Bytes accepted so far (buffered or written).</summary>
     public long BytesWritten { get; private set; }
 
-    /// <summary>Packets begun so far.</summary>
-    public long PacketsWritten => _packetIndex + 1;
-
     /// <summary>The descriptor: DEVID and REVID KLVs (one dword each, in that order, as the driver
     /// writes them) followed by <paramref name="extra"/> KLVs. Always tile 0, GT 0, offset 0.</summary>
-    public void WriteDescriptor(uint deviceId, uint revisionId, ReadOnlySpan<KlvValue> extra = default)
-    {
-        Span<uint> dev = stackalloc uint[] { deviceId };
-        Span<uint> rev = stackalloc uint[] { revisionId };
-        var size = KlvCodec.EncodedSize(1) * 2;
-        foreach (var k in extra) size += KlvCodec.EncodedSize(k.Value.Length);
-        BeginPacket(PacketType.Descriptor, 0, 0, (ulong)size);
-        WriteKlv(KlvKey.DeviceId, dev);
-        WriteKlv(KlvKey.RevisionId, rev);
-        foreach (var k in extra) WriteKlv(k.Key, k.Value.Span);
-        EndPacket();
-    }
+    public void WriteDescriptor(uint deviceId, uint revisionId, ReadOnlySpan<KlvValue> extra = default) =>
+        WriteDescriptor((deviceId, revisionId), extra);
 
     /// <summary>A descriptor whose payload is exactly <paramref name="klvs"/> in order.</summary>
-    public void WriteDescriptor(ReadOnlySpan<KlvValue> klvs)
-    {
-        var size = 0;
-        foreach (var k in klvs) size += KlvCodec.EncodedSize(k.Value.Length);
-        BeginPacket(PacketType.Descriptor, 0, 0, (ulong)size);
-        foreach (var k in klvs) WriteKlv(k.Key, k.Value.Span);
-        EndPacket();
-    }
+    public void WriteDescriptor(ReadOnlySpan<KlvValue> klvs) => WriteDescriptor(null, klvs);
 
     /// <summary>The trailer: tile 0, GT 0, offset 0, no payload.</summary>
     public void WriteTrailer() => WritePacket(PacketType.Trailer, 0, 0, ReadOnlySpan<byte>.Empty);
@@ -185,16 +165,35 @@ public sealed class MigrationStreamWriter : IDisposable
         }
     }
 
+    /// <summary>A descriptor: DEVID and REVID first when <paramref name="ids"/> are given, then <paramref name="klvs"/>.</summary>
+    private void WriteDescriptor((uint DeviceId, uint RevisionId)? ids, ReadOnlySpan<KlvValue> klvs)
+    {
+        var size = ids is null ? 0 : 2 * KlvCodec.EncodedSize(1);
+        foreach (var k in klvs) size += KlvCodec.EncodedSize(k.Value.Length);
+        BeginPacket(PacketType.Descriptor, 0, 0, (ulong)size);
+        if (ids is (var deviceId, var revisionId))
+        {
+            WriteKlv(KlvKey.DeviceId, new ReadOnlySpan<uint>(in deviceId));
+            WriteKlv(KlvKey.RevisionId, new ReadOnlySpan<uint>(in revisionId));
+        }
+        foreach (var k in klvs) WriteKlv(k.Key, k.Value.Span);
+        EndPacket();
+    }
+
     private void WriteKlv(KlvKey key, ReadOnlySpan<uint> value)
     {
-        Span<byte> header = stackalloc byte[KlvHeader.Size];
-        KlvCodec.WriteHeader(header, key, value.Length);
-        WritePayload(header);
-        Span<byte> dword = stackalloc byte[KlvCodec.DwordSize];
-        foreach (var v in value)
+        const int OnStack = 256;
+        var size = KlvCodec.EncodedSize(value.Length);
+        byte[]? rented = null;
+        var bytes = size <= OnStack ? stackalloc byte[OnStack] : (rented = ArrayPool<byte>.Shared.Rent(size));
+        try
         {
-            KlvCodec.WriteDword(dword, v);
-            WritePayload(dword);
+            KlvCodec.Write(bytes, key, value);
+            WritePayload(bytes[..size]);
+        }
+        finally
+        {
+            if (rented is not null) ArrayPool<byte>.Shared.Return(rented);
         }
     }
 

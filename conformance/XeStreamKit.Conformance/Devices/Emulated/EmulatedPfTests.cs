@@ -8,6 +8,7 @@ using XeStreamKit.Devices.Vfio;
 using XeStreamKit.Driver;
 using XeStreamKit.Format;
 using XeStreamKit.Reading;
+using XeStreamKit.Text;
 using XeStreamKit.Validation;
 
 namespace XeStreamKit.Conformance.Devices.Emulated;
@@ -137,6 +138,35 @@ public class EmulatedPfTests
         var actual = Save(device).Length;
         // The driver leaves out the descriptor (24+16) and the trailer (24), and counts one header for all 3 VRAM chunks.
         (actual - estimate).ShouldBe(40 + 24 + 2 * 24);
+    }
+
+    [Theory]
+    [InlineData("emulated:bmg,lmem=48KiB,ggtt=16KiB,chunk=16KiB")]
+    [InlineData("emulated:bmg,lmem=40KiB,ggtt=16KiB,chunk=16KiB")]
+    [InlineData("emulated:bmg,lmem=0,ggtt=16KiB")]
+    [InlineData("emulated:ptl,ggtt=16KiB")]
+    public void The_exact_save_length_and_packet_count_are_those_of_a_save(string spec)
+    {
+        var device = Device(spec);
+        var (pf, vf) = (device.Vf.Pf, device.Vf);
+        var bytes = Save(device);
+        pf.SaveLength(vf).ShouldBe(bytes.LongLength);
+        pf.SavePacketCount(vf).ShouldBe(Headers(bytes).Count);
+        Should.Throw<ArgumentException>(() => new EmulatedPf(pf.Profile, 1).SaveLength(vf));
+    }
+
+    [Theory]
+    [InlineData(0UL)]
+    [InlineData(4097UL)]
+    [InlineData((512UL << 20) + 4096)]
+    public void A_vram_chunk_that_is_not_4_kib_pages_up_to_512_mib_is_refused_everywhere(ulong chunk)
+    {
+        var profile = TargetSpec.Parse("bmg,ggtt=16KiB,lmem=64KiB").Target;
+        Should.Throw<SpecTextException>(() => new EmulatedPf(profile, 1) { VramChunkSize = chunk }).Message.ShouldBe("VramChunkSize: must be a multiple of 4 KiB up to 512 MiB");
+        Should.Throw<SpecTextException>(() => DeviceSpec.Open($"emulated:bmg,chunk={chunk}")).Message.ShouldBe("--device chunk: must be a multiple of 4 KiB up to 512 MiB");
+        Should.Throw<SpecTextException>(() => new XeStreamKit.Devices.Benchmarking.BenchImage(64 << 10, chunk)).Message.ShouldBe("vramChunk: must be a multiple of 4 KiB up to 512 MiB");
+        new EmulatedPf(profile, 1) { VramChunkSize = 4096 }.VramChunkSize.ShouldBe(4096UL);
+        EmulatedPf.CheckVramChunk(EmulatedPf.DriverVramChunk, "chunk").ShouldBe(512UL << 20);
     }
 
     [Fact]
