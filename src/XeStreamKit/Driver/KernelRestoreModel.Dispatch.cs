@@ -25,9 +25,8 @@ public sealed partial class KernelRestoreModel
 
     private GtVerdict DecideGtPacket()
     {
-        var gtIndex = GtIndex(_header.GtId);
-        var gt = _target.Gts[gtIndex];
-        var state = _gts[gtIndex];
+        var gt = _target.Gts[_gtIndex];
+        var state = _gts[_gtIndex];
         // Almost every packet has none: look at the (allocating) list only when there is one.
         if (_header.Type == 0 || _header.TileId != gt.TileId || state.Failure is not null)
             foreach (var p in SyncProblems(gt, state))
@@ -85,17 +84,16 @@ public sealed partial class KernelRestoreModel
 
     private RuleViolation? DispatchGtPacket()
     {
-        var gtIndex = GtIndex(_header.GtId);
         switch (_verdict.Kind)
         {
             case VerdictKind.SyncFailure:
                 // Diagnostic mode names a failed GT's cascade once, not on every later packet.
-                if (_continueAfterErrors && _verdict.Rule == Rules.XeGtFailed && _gts[gtIndex].CascadeReported) return null;
-                if (_verdict.Rule == Rules.XeGtFailed) _gts[gtIndex].CascadeReported = true;
+                if (_continueAfterErrors && _verdict.Rule == Rules.XeGtFailed && _gts[_gtIndex].CascadeReported) return null;
+                if (_verdict.Rule == Rules.XeGtFailed) _gts[_gtIndex].CascadeReported = true;
                 var first = Report(new RuleViolation(_verdict.Rule!, _verdict.Rule!.ErrnoFor(_target.Driver), _verdict.Rule.Reported, _index,
                     _packetOffset + _verdict.Field, _header.Type, _verdict.Message!) { PacketOffset = _packetOffset, Cause = _verdict.Cause });
                 if (_continueAfterErrors)
-                    foreach (var more in SyncProblems(_target.Gts[gtIndex], _gts[gtIndex]).Skip(1))
+                    foreach (var more in SyncProblems(_target.Gts[_gtIndex], _gts[_gtIndex]).Skip(1))
                         Violation(more.Rule!, more.Field, more.Message!);
                 return first;
             case VerdictKind.AfterTrailer:
@@ -104,7 +102,7 @@ public sealed partial class KernelRestoreModel
                 return null;
             case VerdictKind.AsyncFailure:
                 // The write succeeds; the GT worker fails and the GT enters RESTORE_FAILED.
-                _gts[gtIndex].Failure = Violation(_verdict.Rule!, _verdict.Field, _verdict.Message!);
+                _gts[_gtIndex].Failure = Violation(_verdict.Rule!, _verdict.Field, _verdict.Message!);
                 return null;
             case VerdictKind.Apply:
                 _sink?.CommitPacket();

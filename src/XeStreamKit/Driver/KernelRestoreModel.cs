@@ -46,6 +46,7 @@ public sealed partial class KernelRestoreModel
     private int _headerFill;
     private bool _inPayload;
     private PacketHeader _header;
+    private int _gtIndex;
     private ulong _remaining;
     private long _index = -1;
     private long _packetOffset;
@@ -220,12 +221,13 @@ public sealed partial class KernelRestoreModel
         _descriptor = null;
         _observer?.OnPacketStart(_header, _index, _packetOffset);
         _observerWantsPayload = _observer?.WantsPayload(_header) ?? false;
+        _gtIndex = _target.GtIndex(_header.GtId);
 
         // xe_sriov_packet_init_from_hdr: version, then pkt_init: the GT, then the allocation.
         RuleViolation? failure = null;
         if (_header.Version != PacketHeader.ValidValues.Version)
             failure = Violation(Rules.XeHdrVersion, PacketHeader.FieldOffsets.Version, $"header version is {_header.Version}, the driver accepts only {PacketHeader.ValidValues.Version}");
-        else if (_target.Gt(_header.GtId) is null)
+        else if (_gtIndex < 0)
             failure = Violation(Rules.XeHdrGt, PacketHeader.FieldOffsets.GtId, $"gt_id {_header.GtId} is not a GT of the target (GTs {string.Join(", ", _target.Gts.Select(g => g.Id))})");
         else if (AllocationFailure() is { } alloc)
             failure = alloc;
@@ -308,13 +310,6 @@ public sealed partial class KernelRestoreModel
     }
 
     private static GtState[] NewGtStates(TargetProfile target) => target.Gts.Select(_ => new GtState()).ToArray();
-
-    private int GtIndex(byte gtId)
-    {
-        for (var i = 0; i < _target.Gts.Count; i++)
-            if (_target.Gts[i].Id == gtId) return i;
-        return -1;
-    }
 
     private RuleViolation Violation(RuleInfo rule, int headerFieldOffset, string message) =>
         Report(new RuleViolation(rule, rule.ErrnoFor(_target.Driver), rule.Reported, _index, _packetOffset + headerFieldOffset, _header.Type, message) { PacketOffset = _packetOffset });
