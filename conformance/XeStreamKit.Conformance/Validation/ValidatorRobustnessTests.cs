@@ -2,6 +2,7 @@ using FsCheck;
 using FsCheck.Fluent;
 using XeStreamKit.Compatibility;
 using XeStreamKit.Conformance.Support;
+using XeStreamKit.Devices.Benchmarking;
 using XeStreamKit.Format;
 using XeStreamKit.Validation;
 using static XeStreamKit.Conformance.Support.PacketList;
@@ -85,6 +86,24 @@ public class ValidatorRobustnessTests
         (GC.GetAllocatedBytesForCurrentThread() - before).ShouldBeLessThan(1 << 20);
         report.Valid.ShouldBeTrue();
         report.Bytes.ShouldBe(source.Length);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void A_target_without_migration_support_is_validated_to_the_end(bool seekable)
+    {
+        // Entering RESUMING fails (ENOTTY), and diagnostic mode checks the rest all the same: past
+        // the first read (1 MiB), inside a 3 MiB VRAM chunk, to a bad MMIO packet and the trailer.
+        var target = TargetSpec.Parse("bmg,ggtt=16KiB,lmem=4MiB,guc=70.53.0").Target;
+        var packets = DriverSave(target, chunk: 3 << 20);
+        packets[^2].Type.ShouldBe(PacketType.Mmio);
+        var bytes = packets.With(packets.Count - 2, p => Mmio(p.Gt, 12)).Bytes();
+        Stream source = seekable ? new MemoryStream(bytes) : new ForwardOnlyStream(new MemoryStream(bytes));
+        var report = StreamValidator.Validate(source, new ValidationOptions { Target = target });
+        report.Packets.ShouldBe(packets.Count);
+        report.Bytes.ShouldBe(bytes.Length);
+        report.Diagnostics.Select(d => d.Rule.Id).ShouldBe(["XE-TGT-MIGRATION", "XE-MMIO-SIZE"]);
     }
 
     [Fact]

@@ -90,8 +90,13 @@ public sealed partial class KernelRestoreModel
     /// <summary>Packets whose header is complete.</summary>
     public long PacketCount => _index + 1;
 
-    /// <summary>The failed write that ended the restore, if any.</summary>
+    /// <summary>The failed setup or write that ended the restore, if any (in diagnostic mode, only
+    /// a failed setup: writes go on).</summary>
     public RuleViolation? Failure => _dead;
+
+    /// <summary>True when the model takes no more writes: the restore ended on a failure and the
+    /// model does not continue after errors.</summary>
+    public bool Stopped => _dead is not null && !_continueAfterErrors;
 
     /// <summary>True when a packet is partly written.</summary>
     public bool InsidePacket => _headerFill > 0 || _inPayload;
@@ -112,7 +117,7 @@ public sealed partial class KernelRestoreModel
     /// </summary>
     public RuleViolation? Write(ReadOnlySpan<byte> data)
     {
-        if (_dead is not null && !_continueAfterErrors) return _dead;
+        if (Stopped) return _dead;
         RuleViolation? first = null;
         while (!data.IsEmpty)
         {
@@ -185,7 +190,7 @@ public sealed partial class KernelRestoreModel
             _headerFill = 0;
         }
         _observer?.OnEnd(_position);
-        if (_dead is not null && !_continueAfterErrors) return _dead;
+        if (Stopped) return _dead;
 
         RuleViolation? result = null;
         for (var i = 0; i < _gts.Length; i++)
