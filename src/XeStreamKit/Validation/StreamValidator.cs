@@ -54,6 +54,12 @@ public sealed record ValidationReport(Profile Profile, TargetProfile Target, IRe
     /// <summary>CRC-32C digests, when <see cref="ValidationOptions.PayloadDigest"/> asked for them.</summary>
     public StreamDigest? Digest { get; init; }
 
+    /// <summary>What the driver makes of the stream, from the same pass: the failed setup, else the
+    /// first failed write, else the failure leaving RESUMING; null when it restores. This is
+    /// <see cref="CompatibilityCheck"/>'s answer for <see cref="Target"/>: in diagnostic mode the
+    /// model runs exactly as a restore does up to its first failure.</summary>
+    public RuleViolation? DriverOutcome { get; init; }
+
     /// <summary>True when the profile reports no error.</summary>
     public bool Valid => Errors == 0;
 
@@ -83,11 +89,16 @@ public static class StreamValidator
         var digester = options.PayloadDigest ? new PayloadDigester(observer, options.MaxPacketDigests) : null;
         var target = options.Target ?? TargetProfile.SelfDescribed(null, null, options.Driver);
         model = new KernelRestoreModel(target, observer: (IRestoreObserver?)digester ?? observer, continueAfterErrors: true, selfDescribed: options.Target is null);
-        model.Setup();
-        RestorePump.Run(source, model, options.Progress, Math.Min(options.ReadChunkSize, ValidationOptions.MaxReadChunkSize));
-        model.Finish();
+        var setup = model.Setup();
+        var write = RestorePump.Run(source, model, options.Progress, Math.Min(options.ReadChunkSize, ValidationOptions.MaxReadChunkSize));
+        var finish = model.Finish();
         return new ValidationReport(options.Profile, model.Target, collector.Diagnostics, collector.Counts, collector.Errors, collector.Warnings,
-            model.PacketCount, model.Position, coverage.Coverage) { PacketsByType = coverage.ByType, Digest = digester?.Result() };
+            model.PacketCount, model.Position, coverage.Coverage)
+        {
+            PacketsByType = coverage.ByType,
+            Digest = digester?.Result(),
+            DriverOutcome = setup ?? write ?? finish,
+        };
     }
 
     /// <summary>Counts packets per type and records the LMEM ranges VRAM chunks cover, per tile, from headers alone.</summary>
