@@ -103,7 +103,7 @@ public static class StreamValidator
     }
 
     /// <summary>Counts packets per type and records the LMEM ranges VRAM chunks cover, per tile, from headers alone.</summary>
-    private sealed class StreamStatsObserver(IRestoreObserver next) : IRestoreObserver
+    private sealed class StreamStatsObserver(IRestoreObserver next) : ForwardingRestoreObserver(next)
     {
         private readonly Dictionary<byte, IntervalSet> _coverage = [];
         private readonly (long Count, ulong Bytes)[] _byType = new (long, ulong)[256];
@@ -113,7 +113,7 @@ public static class StreamValidator
         public IReadOnlyList<(Format.PacketType, long, ulong)> ByType =>
             Enumerable.Range(0, _byType.Length).Where(t => _byType[t].Count > 0).Select(t => ((Format.PacketType)t, _byType[t].Count, _byType[t].Bytes)).ToList();
 
-        public void OnPacketStart(in Format.PacketHeader header, long index, long streamOffset)
+        public override void OnPacketStart(in Format.PacketHeader header, long index, long streamOffset)
         {
             ref var c = ref _byType[(byte)header.Type];
             c = (c.Count + 1, c.Bytes + header.Size);
@@ -122,13 +122,7 @@ public static class StreamValidator
                 if (!_coverage.TryGetValue(header.TileId, out var set)) _coverage[header.TileId] = set = new IntervalSet();
                 set.Add(header.Offset, header.Offset + header.Size);
             }
-            next.OnPacketStart(header, index, streamOffset);
+            base.OnPacketStart(header, index, streamOffset);
         }
-
-        public bool WantsPayload(in Format.PacketHeader header) => next.WantsPayload(header);
-        public void OnPayload(ReadOnlySpan<byte> chunk) => next.OnPayload(chunk);
-        public void OnPacketEnd() => next.OnPacketEnd();
-        public void OnViolation(RuleViolation violation) => next.OnViolation(violation);
-        public void OnEnd(long streamLength) => next.OnEnd(streamLength);
     }
 }
