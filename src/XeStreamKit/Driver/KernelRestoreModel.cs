@@ -99,7 +99,7 @@ public sealed partial class KernelRestoreModel
     public bool Stopped => _dead is not null && !_continueAfterErrors;
 
     /// <summary>True when a packet is partly written.</summary>
-    public bool InsidePacket => _headerFill > 0 || _inPayload;
+    private bool InsidePacket => _headerFill > 0 || _inPayload;
 
     /// <summary>Entering RESUMING: fails with ENOTTY when the target cannot migrate.</summary>
     public RuleViolation? Setup()
