@@ -61,12 +61,15 @@ public sealed record ValidationReport(Profile Profile, TargetProfile Target, IRe
     /// a target, the VF of the device the descriptor names, whose setup is not checked.)</summary>
     public RuleViolation? DriverOutcome { get; init; }
 
+    /// <summary>Diagnostics kept per rule (<see cref="ValidationOptions.MaxDiagnosticsPerRule"/>).</summary>
+    public int MaxDiagnosticsPerRule { get; init; } = DiagnosticCollector.DefaultMaxPerRule;
+
     /// <summary>True when the profile reports no error.</summary>
     public bool Valid => Errors == 0;
 
     /// <summary>Occurrences of each rule that were counted but not kept.</summary>
-    public IEnumerable<(string Rule, long Count)> Suppressed(int maxPerRule) =>
-        Counts.Where(kv => kv.Value > maxPerRule).Select(kv => (kv.Key, kv.Value - maxPerRule));
+    public IEnumerable<(string Rule, long Count)> Suppressed() =>
+        Counts.Where(kv => kv.Value > MaxDiagnosticsPerRule).Select(kv => (kv.Key, kv.Value - MaxDiagnosticsPerRule));
 }
 
 /// <summary>
@@ -99,6 +102,7 @@ public static class StreamValidator
             PacketsByType = coverage.ByType,
             Digest = digester?.Result(),
             DriverOutcome = setup ?? write ?? finish,
+            MaxDiagnosticsPerRule = collector.MaxPerRule,
         };
     }
 
