@@ -1,3 +1,4 @@
+using System.Text.Json;
 using FsCheck;
 using FsCheck.Fluent;
 using XeStreamKit.Compatibility;
@@ -115,6 +116,23 @@ public class ValidatorRobustnessTests
         report.Diagnostics.Count(d => d.Rule == Rules.XeSFlags).ShouldBe(10);
         report.Counts["XE-S-FLAGS"].ShouldBe(500);
         report.Suppressed().ShouldContain(("XE-S-FLAGS", 490L));
+    }
+
+    [Fact]
+    public void Vram_coverage_too_scattered_to_keep_is_marked_incomplete()
+    {
+        // Chunks with a gap after each: one range per chunk, more than are kept.
+        var chunks = IntervalSet.MaxIntervals + 10;
+        var bytes = new[] { Descriptor(SmallBmg.DeviceId, SmallBmg.RevisionId) }
+            .Concat(Enumerable.Range(0, chunks).Select(i => Vram(0, (ulong)i * 8192, 4096))).Append(Trailer()).Bytes();
+        var report = StreamValidator.Validate(new MemoryStream(bytes));
+        report.VramCoverage[0].Incomplete.ShouldBeTrue();
+        report.VramCoverage[0].Ranges.Count.ShouldBe(IntervalSet.MaxIntervals);
+
+        using var scattered = JsonDocument.Parse(CliHarness.Run(bytes, "validate", "-", "--json").StdOut);
+        scattered.RootElement.GetProperty("vramCoverageIncomplete").EnumerateArray().Select(e => e.GetInt32()).ShouldBe([0]);
+        using var save = JsonDocument.Parse(CliHarness.Run(DriverSave(SmallBmg).Bytes(), "validate", "-", "--json").StdOut);
+        save.RootElement.TryGetProperty("vramCoverageIncomplete", out _).ShouldBeFalse();
     }
 
     [Fact]

@@ -165,6 +165,14 @@ public static class ValidateCommand
                 w.WriteEndArray();
             }
             w.WriteEndObject();
+            // Only when a tile's chunks were too scattered to keep every range (IntervalSet.MaxIntervals).
+            var incomplete = r.VramCoverage.Where(kv => kv.Value.Incomplete).Select(kv => kv.Key).ToList();
+            if (incomplete.Count > 0)
+            {
+                w.WriteStartArray("vramCoverageIncomplete");
+                foreach (var tile in incomplete) w.WriteNumberValue(tile);
+                w.WriteEndArray();
+            }
             if (r.Digest is { } digest) WriteDigestJson(w, digest);
         });
     }
