@@ -144,19 +144,19 @@ public sealed class DeviceImpl(IMigrationDevice device, string name) : IConforma
         using var source = vector.Open();
         using var reader = new MigrationStreamReader(source, new MigrationStreamReaderOptions { RequireValidHeaders = false });
         Span<byte> header = stackalloc byte[Packet.HeaderSize];
+        var cut = false;
         while (true)
         {
-            bool more;
             try
             {
-                more = reader.ReadNextPacket();
+                if (!reader.ReadNextPacket()) break;
             }
             catch (MigrationStreamFormatException)
             {
-                // A vector that ends inside a header: write what is there, as a VMM would.
+                // The vector ends inside a header.
+                cut = true;
                 break;
             }
-            if (!more) break;
             packet = reader.Current.Index;
             reader.Current.Header.Write(header);
             sink.Write(header);
@@ -166,10 +166,13 @@ public sealed class DeviceImpl(IMigrationDevice device, string name) : IConforma
             }
             catch (MigrationStreamFormatException)
             {
+                // The vector ends inside a payload.
+                cut = true;
                 break;
             }
         }
-        WriteTail(vector, reader.Position, sink);
+        // A vector cut short: write what is there of its last packet, as a VMM would.
+        if (cut) WriteTail(vector, reader.Position, sink);
     }
 
     /// <summary>Bytes of a truncated last packet the reader stopped at.</summary>
