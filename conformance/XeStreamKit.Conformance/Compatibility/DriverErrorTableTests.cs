@@ -62,6 +62,22 @@ public class DriverErrorTableTests
     private static string At(ReportedAt at) => at.ToString().ToLowerInvariant();
 
     [Fact]
+    public void Validation_records_the_outcome_compat_predicts()
+    {
+        // The rows, plus one whose first error in stream order (GT 1's MMIO size) is not what
+        // leaving RESUMING reports (GT 0 times out first: no trailer).
+        var streams = Rows().Select(r => (byte[])r[1]).Append(Save().With(7, _ => Mmio(1, 12)).Take(8).Bytes()).Append(Save().Bytes());
+        foreach (var bytes in streams)
+        {
+            var expected = Check(bytes).Failure;
+            var report = StreamValidator.Validate(new MemoryStream(bytes), new ValidationOptions { Target = T });
+            var got = report.DriverOutcome;
+            (got?.Rule, got?.Errno, got?.At, got?.PacketIndex, got?.Message).ShouldBe((expected?.Rule, expected?.Errno, expected?.At, expected?.PacketIndex, expected?.Message));
+            report.Valid.ShouldBe(expected is null);
+        }
+    }
+
+    [Fact]
     public void An_async_failure_names_its_cause_and_surfaces_when_leaving_resuming()
     {
         var r = Check(Save().With(7, _ => Mmio(1, 20)).Bytes());

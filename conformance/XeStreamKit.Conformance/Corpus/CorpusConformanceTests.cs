@@ -1,7 +1,9 @@
 using XeStreamKit.Compatibility;
 using XeStreamKit.Corpus;
 using XeStreamKit.Devices.Conformance;
+using XeStreamKit.Driver;
 using XeStreamKit.Validation;
+using static XeStreamKit.Conformance.Support.PacketList;
 
 namespace XeStreamKit.Conformance.Corpus;
 
@@ -33,6 +35,21 @@ public class CorpusConformanceTests
         using var implementation = Implementations.Open(impl, WriteSplit.Parse(split));
         var failures = ConformanceRunner.Run(Vectors, implementation, d).Where(r => !r.Passed).Select(r => $"{r.Entry.Name}: {r.Detail}").ToList();
         failures.ShouldBeEmpty(string.Join("\n", failures));
+    }
+
+    [Fact]
+    public void The_validator_gives_the_models_outcome_when_the_first_error_is_not_the_drivers_answer()
+    {
+        // No trailer, and GT 1's MMIO payload is 12 bytes: leaving RESUMING times out on GT 0
+        // (ETIMEDOUT) before it looks at GT 1 (EIO), though GT 1's XE-MMIO-SIZE comes first in the stream.
+        var bytes = DriverSave(SmallBmg).With(7, _ => Mmio(1, 12)).Take(8).Bytes();
+        var expected = Outcome.AtFinish(Errno.ETIMEDOUT, "XE-TRL-MISSING");
+        var vector = new CorpusVector(new CorpusEntry { Name = "n_mmio_size_and_no_trailer", Target = "bmg,ggtt=16KiB,lmem=16KiB", Expect = expected, Why = "facts §6.5: GT 0 times out before GT 1 is looked at" },
+            () => new MemoryStream(bytes, writable: false));
+        using var model = new ModelImpl(WriteSplit.Default);
+        using var validator = new ValidatorImpl();
+        model.Run(vector, SmallBmg).ShouldBe(expected);
+        validator.Run(vector, SmallBmg).ShouldBe(expected);
     }
 
     [Fact]

@@ -1,7 +1,9 @@
+using System.Text.Json;
 using FsCheck;
 using FsCheck.Fluent;
 using XeStreamKit.Compatibility;
 using XeStreamKit.Conformance.Support;
+using XeStreamKit.Devices.Benchmarking;
 using XeStreamKit.Format;
 using XeStreamKit.Validation;
 using static XeStreamKit.Conformance.Support.PacketList;
@@ -87,6 +89,24 @@ public class ValidatorRobustnessTests
         report.Bytes.ShouldBe(source.Length);
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void A_target_without_migration_support_is_validated_to_the_end(bool seekable)
+    {
+        // Entering RESUMING fails (ENOTTY), and diagnostic mode checks the rest all the same: past
+        // the first read (1 MiB), inside a 3 MiB VRAM chunk, to a bad MMIO packet and the trailer.
+        var target = TargetSpec.Parse("bmg,ggtt=16KiB,lmem=4MiB,guc=70.53.0").Target;
+        var packets = DriverSave(target, chunk: 3 << 20);
+        packets[^2].Type.ShouldBe(PacketType.Mmio);
+        var bytes = packets.With(packets.Count - 2, p => Mmio(p.Gt, 12)).Bytes();
+        Stream source = seekable ? new MemoryStream(bytes) : new ForwardOnlyStream(new MemoryStream(bytes));
+        var report = StreamValidator.Validate(source, new ValidationOptions { Target = target });
+        report.Packets.ShouldBe(packets.Count);
+        report.Bytes.ShouldBe(bytes.Length);
+        report.Diagnostics.Select(d => d.Rule.Id).ShouldBe(["XE-TGT-MIGRATION", "XE-MMIO-SIZE"]);
+    }
+
     [Fact]
     public void Diagnostics_are_capped_per_rule_and_the_rest_counted()
     {
@@ -95,7 +115,24 @@ public class ValidatorRobustnessTests
         var report = StreamValidator.Validate(new MemoryStream(many.Bytes()), new ValidationOptions { Profile = Profile.Strict, Target = SmallBmg, MaxDiagnosticsPerRule = 10 });
         report.Diagnostics.Count(d => d.Rule == Rules.XeSFlags).ShouldBe(10);
         report.Counts["XE-S-FLAGS"].ShouldBe(500);
-        report.Suppressed(10).ShouldContain(("XE-S-FLAGS", 490L));
+        report.Suppressed().ShouldContain(("XE-S-FLAGS", 490L));
+    }
+
+    [Fact]
+    public void Vram_coverage_too_scattered_to_keep_is_marked_incomplete()
+    {
+        // Chunks with a gap after each: one range per chunk, more than are kept.
+        var chunks = IntervalSet.MaxIntervals + 10;
+        var bytes = new[] { Descriptor(SmallBmg.DeviceId, SmallBmg.RevisionId) }
+            .Concat(Enumerable.Range(0, chunks).Select(i => Vram(0, (ulong)i * 8192, 4096))).Append(Trailer()).Bytes();
+        var report = StreamValidator.Validate(new MemoryStream(bytes));
+        report.VramCoverage[0].Incomplete.ShouldBeTrue();
+        report.VramCoverage[0].Ranges.Count.ShouldBe(IntervalSet.MaxIntervals);
+
+        using var scattered = JsonDocument.Parse(CliHarness.Run(bytes, "validate", "-", "--json").StdOut);
+        scattered.RootElement.GetProperty("vramCoverageIncomplete").EnumerateArray().Select(e => e.GetInt32()).ShouldBe([0]);
+        using var save = JsonDocument.Parse(CliHarness.Run(DriverSave(SmallBmg).Bytes(), "validate", "-", "--json").StdOut);
+        save.RootElement.TryGetProperty("vramCoverageIncomplete", out _).ShouldBeFalse();
     }
 
     [Fact]

@@ -37,14 +37,14 @@ public static class ValidateCommand
             var report = StreamValidator.Validate(source.Stream, new ValidationOptions { Profile = p, Driver = d, Progress = meter, PayloadDigest = parse.GetValue(digest) });
             if (source.IsQemu && !parse.GetValue(json)) ctx.Out.WriteLine(source.Describe());
             meter.Dispose();
-            if (parse.GetValue(json)) WriteJson(ctx.StdOut, report, DiagnosticCollector.DefaultMaxPerRule);
-            else WriteText(ctx.Out, name, report, DiagnosticCollector.DefaultMaxPerRule);
+            if (parse.GetValue(json)) WriteJson(ctx.StdOut, report);
+            else WriteText(ctx.Out, name, report);
             return report.Valid ? ExitCode.Ok : ExitCode.InvalidStream;
         }));
         return command;
     }
 
-    private static void WriteText(TextWriter w, string name, ValidationReport r, int maxPerRule)
+    private static void WriteText(TextWriter w, string name, ValidationReport r)
     {
         var verdict = r.Valid ? "valid" : "INVALID";
         w.WriteLine($"{(name == "-" ? "stdin" : name)}: {verdict} for the {CatalogIds.Of(r.Profile)} profile ({r.Packets} packets, {Units.Bytes(r.Bytes)}; {r.Target.Describe()}): {Plural(r.Errors, "error")}, {Plural(r.Warnings, "warning")}");
@@ -53,7 +53,7 @@ public static class ValidateCommand
             var where = d.PacketIndex >= 0 ? $"#{d.PacketIndex}" : "end";
             w.WriteLine($"{Severity(d.Severity),-8} {d.Rule.Id,-20} {Units.Hex((ulong)d.StreamOffset),-12} {where,-6} {d.Message}{Consequence(d)}");
         }
-        foreach (var (rule, count) in r.Suppressed(maxPerRule))
+        foreach (var (rule, count) in r.Suppressed())
             w.WriteLine($"... {count} more {rule} not shown");
         if (r.Digest is { } digest) WriteDigestText(w, digest);
     }
@@ -121,7 +121,7 @@ public static class ValidateCommand
 
     private static string Plural(long n, string what) => $"{n} {what}{(n == 1 ? "" : "s")}";
 
-    private static void WriteJson(Stream stdout, ValidationReport r, int maxPerRule)
+    private static void WriteJson(Stream stdout, ValidationReport r)
     {
         JsonOut.Document(stdout, w =>
         {
@@ -149,7 +149,7 @@ public static class ValidateCommand
             }
             w.WriteEndArray();
             w.WriteStartObject("suppressed");
-            foreach (var (rule, count) in r.Suppressed(maxPerRule)) w.WriteNumber(rule, count);
+            foreach (var (rule, count) in r.Suppressed()) w.WriteNumber(rule, count);
             w.WriteEndObject();
             w.WriteStartObject("vramCoverage");
             foreach (var (tile, set) in r.VramCoverage)
@@ -165,6 +165,14 @@ public static class ValidateCommand
                 w.WriteEndArray();
             }
             w.WriteEndObject();
+            // Only when a tile's chunks were too scattered to keep every range (IntervalSet.MaxIntervals).
+            var incomplete = r.VramCoverage.Where(kv => kv.Value.Incomplete).Select(kv => kv.Key).ToList();
+            if (incomplete.Count > 0)
+            {
+                w.WriteStartArray("vramCoverageIncomplete");
+                foreach (var tile in incomplete) w.WriteNumberValue(tile);
+                w.WriteEndArray();
+            }
             if (r.Digest is { } digest) WriteDigestJson(w, digest);
         });
     }

@@ -46,8 +46,8 @@ public sealed class WriteSplit
     public override string ToString() => _size > 0 ? SpecText.FormatSize((ulong)_size) : $"random:{_seed}";
 }
 
-/// <summary>The validator in the kernel profile: the outcome is its first setup error, else its
-/// first write error, else its first finish error.</summary>
+/// <summary>The validator in the kernel profile: the outcome is the driver's as the validation
+/// pass records it (<see cref="ValidationReport.DriverOutcome"/>), which its verdict must agree with.</summary>
 public sealed class ValidatorImpl : IConformanceImpl
 {
     /// <inheritdoc/>
@@ -58,14 +58,10 @@ public sealed class ValidatorImpl : IConformanceImpl
     {
         using var s = vector.Open();
         var report = StreamValidator.Validate(s, new ValidationOptions { Profile = Profile.Kernel, Target = target });
-        if (report.Valid) return Outcome.Accept;
-        var errors = report.Diagnostics.Where(d => d.Severity == Severity.Error && d.Rule.IsDriverRule).ToList();
-        var first = errors.FirstOrDefault(d => d.ReportedAt == ReportedAt.Setup)
-            ?? errors.FirstOrDefault(d => d.ReportedAt == ReportedAt.Write)
-            ?? errors.FirstOrDefault();
-        return first is null
-            ? new Outcome(false)
-            : new Outcome(false, first.Errno, first.ReportedAt, first.ReportedAt == ReportedAt.Setup ? null : first.PacketIndex >= 0 ? first.PacketIndex : null, first.Rule.Id);
+        // Every kernel error is a driver rule: the stream is valid exactly when the driver restores it.
+        if (report.Valid != (report.DriverOutcome is null))
+            throw new InvalidOperationException($"the validator reports {report.Errors} errors, but the driver outcome is {ModelImpl.OutcomeOf(report.DriverOutcome)}");
+        return ModelImpl.OutcomeOf(report.DriverOutcome);
     }
 
     /// <inheritdoc/>
@@ -148,19 +144,19 @@ public sealed class DeviceImpl(IMigrationDevice device, string name) : IConforma
         using var source = vector.Open();
         using var reader = new MigrationStreamReader(source, new MigrationStreamReaderOptions { RequireValidHeaders = false });
         Span<byte> header = stackalloc byte[Packet.HeaderSize];
+        var cut = false;
         while (true)
         {
-            bool more;
             try
             {
-                more = reader.ReadNextPacket();
+                if (!reader.ReadNextPacket()) break;
             }
             catch (MigrationStreamFormatException)
             {
-                // A vector that ends inside a header: write what is there, as a VMM would.
+                // The vector ends inside a header.
+                cut = true;
                 break;
             }
-            if (!more) break;
             packet = reader.Current.Index;
             reader.Current.Header.Write(header);
             sink.Write(header);
@@ -170,10 +166,13 @@ public sealed class DeviceImpl(IMigrationDevice device, string name) : IConforma
             }
             catch (MigrationStreamFormatException)
             {
+                // The vector ends inside a payload.
+                cut = true;
                 break;
             }
         }
-        WriteTail(vector, reader.Position, sink);
+        // A vector cut short: write what is there of its last packet, as a VMM would.
+        if (cut) WriteTail(vector, reader.Position, sink);
     }
 
     /// <summary>Bytes of a truncated last packet the reader stopped at.</summary>

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using XeStreamKit.Text;
 
 namespace XeStreamKit.Compatibility;
 
@@ -21,7 +22,7 @@ public sealed class HostTargetReader(string sysfsRoot = "/sys", string debugfsRo
     /// <summary>Reads the target for VF <paramref name="vf"/> of PF <paramref name="bdf"/>.</summary>
     public TargetProfile Read(string bdf, uint vf, string what = "--target")
     {
-        if (!Bdf.IsMatch(bdf)) throw new Text.SpecTextException($"{what}: '{bdf}' is not a PCI address like 0000:03:00.0");
+        if (!Bdf.IsMatch(bdf)) throw new SpecTextException($"{what}: '{bdf}' is not a PCI address like 0000:03:00.0");
         var pci = Path.Combine(sysfsRoot, "bus", "pci", "devices", bdf);
         if (!Directory.Exists(pci)) throw new IOException($"{what}: no PCI device {bdf} ({pci} does not exist)");
         var deviceId = (uint)ReadNumber(Path.Combine(pci, "device"), what);
@@ -32,41 +33,24 @@ public sealed class HostTargetReader(string sysfsRoot = "/sys", string debugfsRo
         if (!Directory.Exists(dri)) throw new IOException($"{what}: {dri} does not exist (is debugfs mounted and are you root?)");
         var newer = Path.Combine(dri, "sriov", $"vf{vf}", "tile0");
         var older = Path.Combine(dri, "gt0", $"vf{vf}");
-        ulong ggtt, lmem;
-        if (Directory.Exists(newer))
-        {
-            ggtt = ReadNumber(Path.Combine(newer, "ggtt_quota"), what);
-            var vram = Path.Combine(newer, "vram_quota");
-            lmem = File.Exists(vram) ? ReadNumber(vram, what) : 0;
-        }
-        else if (Directory.Exists(older))
-        {
-            ggtt = ReadNumber(Path.Combine(older, "ggtt_quota"), what);
-            var lmemFile = Path.Combine(older, "lmem_quota");
-            lmem = File.Exists(lmemFile) ? ReadNumber(lmemFile, what) : 0;
-        }
-        else
-            throw new IOException($"{what}: no provisioning files for VF {vf} under {dri} (looked for sriov/vf{vf}/tile0 and gt0/vf{vf}; is the VF enabled?)");
+        var (quotas, lmemName) = Directory.Exists(newer) ? (newer, "vram_quota")
+            : Directory.Exists(older) ? (older, "lmem_quota")
+            : throw new IOException($"{what}: no provisioning files for VF {vf} under {dri} (looked for sriov/vf{vf}/tile0 and gt0/vf{vf}; is the VF enabled?)");
+        var ggtt = ReadNumber(Path.Combine(quotas, "ggtt_quota"), what);
+        var lmemFile = Path.Combine(quotas, lmemName);
+        var lmem = File.Exists(lmemFile) ? ReadNumber(lmemFile, what) : 0;
 
         (int, int, int)? guc = null;
         var gucInfo = Path.Combine(dri, "gt0", "uc", "guc_info");
         if (File.Exists(gucInfo) && GucFound.Match(ReadText(gucInfo, what)) is { Success: true } m)
             guc = (int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture), int.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture), int.Parse(m.Groups[3].Value, CultureInfo.InvariantCulture));
 
-        var gts = platform?.Gts ?? DeviceCatalog.Platforms[0].Gts;
-        return new TargetProfile
-        {
-            Platform = platform,
-            DeviceId = deviceId,
-            RevisionId = revision,
-            Gts = gts,
-            HasLmem = platform?.HasLmem ?? lmem > 0,
-            GgttBytes = ggtt,
-            LmemBytes = lmem,
-            Guc = guc,
-            MemoryIrq = platform?.MemoryIrq ?? false,
-            VfId = vf,
-        };
+        // A device not in the catalog: the topology every platform has, LMEM if the VF has some,
+        // and no memory-based IRQ assumed.
+        var device = platform is null
+            ? TargetProfile.SelfDescribed(deviceId, revision) with { HasLmem = lmem > 0, MemoryIrq = false }
+            : TargetProfile.For(platform) with { DeviceId = deviceId, RevisionId = revision };
+        return device with { GgttBytes = ggtt, LmemBytes = lmem, Guc = guc, VfId = vf };
     }
 
     private static string ReadText(string path, string what)
@@ -89,9 +73,6 @@ public sealed class HostTargetReader(string sysfsRoot = "/sys", string debugfsRo
     {
         if (!File.Exists(path)) throw new IOException($"{what}: {path} does not exist");
         var text = ReadText(path, what).Trim();
-        var ok = text.StartsWith("0x", StringComparison.OrdinalIgnoreCase)
-            ? ulong.TryParse(text.AsSpan(2), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var v)
-            : ulong.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out v);
-        return ok ? v : throw new IOException($"{what}: {path} holds '{text}', not a number");
+        return SpecText.TryParseNumber(text, out var v) ? v : throw new IOException($"{what}: {path} holds '{text}', not a number");
     }
 }

@@ -51,11 +51,18 @@ public sealed record TargetProfile
     /// <summary>Size of the VF's GuC state blob (emulated devices); from the platform defaults.</summary>
     public ulong GucStateBytes { get; init; } = 16 * 1024;
 
-    /// <summary>The GT with id <paramref name="gtId"/>, or null.</summary>
-    public GtLayout? Gt(int gtId) => gtId >= 0 && gtId < Gts.Count && Gts[gtId].Id == gtId ? Gts[gtId] : FindGt(gtId);
+    /// <summary>The index in <see cref="Gts"/> of the GT with id <paramref name="gtId"/>, or -1.
+    /// Runs per packet: GT ids are their indices on every platform, so that is looked at first.</summary>
+    public int GtIndex(int gtId)
+    {
+        if (gtId >= 0 && gtId < Gts.Count && Gts[gtId].Id == gtId) return gtId;
+        for (var i = 0; i < Gts.Count; i++)
+            if (Gts[i].Id == gtId) return i;
+        return -1;
+    }
 
-    // Apart, so that the lambda's closure is not allocated on every call (Gt runs per packet).
-    private GtLayout? FindGt(int gtId) => Gts.FirstOrDefault(g => g.Id == gtId);
+    /// <summary>The GT with id <paramref name="gtId"/>, or null.</summary>
+    public GtLayout? Gt(int gtId) => GtIndex(gtId) is var i and >= 0 ? Gts[i] : null;
 
     /// <summary>True when GT <paramref name="gt"/> holds a GGTT node for the VF.</summary>
     public bool HasGgttNode(GtLayout gt) => gt.Kind == GtKind.Main && GgttBytes is not 0;

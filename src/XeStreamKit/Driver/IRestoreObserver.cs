@@ -3,7 +3,8 @@ using XeStreamKit.Format;
 namespace XeStreamKit.Driver;
 
 /// <summary>Watches a <see cref="KernelRestoreModel"/>: the packets it frames and the rules
-/// streams break. Validators are observers; nothing here changes the outcome.</summary>
+/// streams break. Validators are observers; nothing here changes the outcome. An observer that
+/// passes the calls on to another derives from <see cref="ForwardingRestoreObserver"/>.</summary>
 public interface IRestoreObserver
 {
     /// <summary>A header is complete.</summary>

@@ -16,95 +16,106 @@ public sealed partial class KernelRestoreModel
 
     /// <summary>What happens to a GT packet once complete; every check depends only on its header
     /// and the GT's state, so it is decided when the header is complete (and the sink knows
-    /// whether to stage the payload).</summary>
-    private readonly record struct GtVerdict(VerdictKind Kind, RuleInfo? Rule, int Field, string? Message, RuleViolation? Cause)
+    /// whether to stage the payload). Its message is made only when it is reported
+    /// (<see cref="Describe"/>): diagnostic mode names a failed GT's cascade once, and the GT's
+    /// later packets cost nothing.</summary>
+    private readonly record struct GtVerdict(VerdictKind Kind, RuleInfo? Rule = null, int Field = 0, RuleViolation? Cause = null)
     {
-        public static GtVerdict Dropped => new(VerdictKind.Dropped, null, 0, null, null);
+        public static GtVerdict Dropped => new(VerdictKind.Dropped);
         public bool Applies => Kind == VerdictKind.Apply;
     }
 
     private GtVerdict DecideGtPacket()
     {
-        var gtIndex = GtIndex(_header.GtId);
-        var gt = _target.Gts[gtIndex];
-        var state = _gts[gtIndex];
-        // Almost every packet has none: look at the (allocating) list only when there is one.
-        if (_header.Type == 0 || _header.TileId != gt.TileId || state.Failure is not null)
-            foreach (var p in SyncProblems(gt, state))
-                return p;
-        if (state.Restored) return new GtVerdict(VerdictKind.AfterTrailer, Rules.XeAfterTrailer, 0, $"GT {gt.Id} data after the trailer is queued and never applied", null);
-        if (!PacketTypeInfo.IsDefined(_header.Type))
-            return new GtVerdict(VerdictKind.SkipUnknownType, Rules.XeTypeUnknown, PacketHeader.FieldOffsets.Type, $"unknown packet type {(byte)_header.Type} is skipped by the driver", null);
-        return WorkerProblem(gt) ?? new GtVerdict(VerdictKind.Apply, null, 0, null, null);
+        var gt = _target.Gts[_gtIndex];
+        var state = _gts[_gtIndex];
+        if (SyncProblem(gt, state) is { } sync)
+            return new GtVerdict(VerdictKind.SyncFailure, sync.Rule, sync.Field, sync.Rule == Rules.XeGtFailed ? state.Failure : null);
+        if (state.Restored) return new GtVerdict(VerdictKind.AfterTrailer, Rules.XeAfterTrailer);
+        if (!PacketTypeInfo.IsDefined(_header.Type)) return new GtVerdict(VerdictKind.SkipUnknownType, Rules.XeTypeUnknown, PacketHeader.FieldOffsets.Type);
+        return WorkerProblem(gt) ?? new GtVerdict(VerdictKind.Apply);
     }
 
-    /// <summary>xe_sriov_pf_migration_restore_produce's checks, in its order.</summary>
-    private IEnumerable<GtVerdict> SyncProblems(GtLayout gt, GtState state)
+    /// <summary>xe_sriov_pf_migration_restore_produce's checks, in its order: the first one the
+    /// packet fails after the check of <paramref name="after"/> (from the first when null).</summary>
+    private (RuleInfo Rule, int Field)? SyncProblem(GtLayout gt, GtState state, RuleInfo? after = null)
     {
-        if (_header.Type == 0)
-            yield return new GtVerdict(VerdictKind.SyncFailure, Rules.XeHdrType, PacketHeader.FieldOffsets.Type, "packet type 0 is reserved", null);
-        if (_header.TileId != gt.TileId)
-            yield return new GtVerdict(VerdictKind.SyncFailure, Rules.XeHdrTile, PacketHeader.FieldOffsets.TileId, $"tile_id {_header.TileId}, but GT {gt.Id} is on tile {gt.TileId}", null);
-        if (state.Failure is { } cause)
-            yield return new GtVerdict(VerdictKind.SyncFailure, Rules.XeGtFailed, 0, $"GT {gt.Id} already failed (packet #{cause.PacketIndex}: {cause.Message})", cause);
+        var from = after is null ? 0 : after == Rules.XeHdrType ? 1 : after == Rules.XeHdrTile ? 2 : 3;
+        if (from <= 0 && _header.Type == 0) return (Rules.XeHdrType, PacketHeader.FieldOffsets.Type);
+        if (from <= 1 && _header.TileId != gt.TileId) return (Rules.XeHdrTile, PacketHeader.FieldOffsets.TileId);
+        if (from <= 2 && state.Failure is not null) return (Rules.XeGtFailed, 0);
+        return null;
     }
 
     /// <summary>The GT worker's handlers (xe_gt_sriov_pf_migration.c and friends).</summary>
     private GtVerdict? WorkerProblem(GtLayout gt)
     {
         var size = Packet.PayloadSize(_header);
-        string Where() => gt.Kind == GtKind.Media ? $"GT {gt.Id} (media)" : $"GT {gt.Id}";
         switch (_header.Type)
         {
             case PacketType.Ggtt when !_target.HasGgttNode(gt):
-                return Async(Rules.XeGgttNode, PacketHeader.FieldOffsets.GtId,
-                    gt.Kind == GtKind.Media ? $"GGTT data for {Where()}, which has no GGTT" : "GGTT data, but the target VF has no GGTT provisioned");
+                return Async(Rules.XeGgttNode, PacketHeader.FieldOffsets.GtId);
             case PacketType.Ggtt when _target.GgttPayloadBytes is { } expected && size != expected:
-                return Async(Rules.XeGgttSize, PacketHeader.FieldOffsets.Size,
-                    $"GGTT payload is {size} bytes, the target VF's PTE array is {expected} bytes ({TargetProfile.SizeText(_target.GgttBytes!.Value)} of GGTT)");
+                return Async(Rules.XeGgttSize, PacketHeader.FieldOffsets.Size);
             case PacketType.Mmio when size != MmioPayloadBytes:
-                return Async(Rules.XeMmioSize, PacketHeader.FieldOffsets.Size, $"MMIO payload is {size} bytes, not {MmioPayloadBytes}");
+                return Async(Rules.XeMmioSize, PacketHeader.FieldOffsets.Size);
             case PacketType.Guc when size == 0:
-                return Async(Rules.XeGucEmpty, PacketHeader.FieldOffsets.Size, "GuC packet has no data (GuC restores 0 dwords: ENODATA)");
+                return Async(Rules.XeGucEmpty, PacketHeader.FieldOffsets.Size);
             case PacketType.Vram when !_target.HasLmemObject(gt):
-                return Async(Rules.XeVramLmem, PacketHeader.FieldOffsets.GtId,
-                    gt.Kind == GtKind.Media ? $"VRAM data for {Where()}, which has no LMEM" : "VRAM data, but the target has no local memory");
+                return Async(Rules.XeVramLmem, PacketHeader.FieldOffsets.GtId);
             case PacketType.Vram:
                 var end = _header.Offset + size;
-                if (end < size)
-                    return Async(Rules.XeVramBounds, PacketHeader.FieldOffsets.Offset, $"VRAM chunk at 0x{_header.Offset:X} of {size} bytes wraps past 2^64");
-                if (_target.LmemBytes is { } lmem && end > lmem)
-                    return Async(Rules.XeVramBounds, PacketHeader.FieldOffsets.Offset, $"VRAM chunk [0x{_header.Offset:X}, 0x{end:X}) ends beyond the target's {TargetProfile.SizeText(lmem)} of LMEM");
-                return null;
+                return end < size || (_target.LmemBytes is { } lmem && end > lmem) ? Async(Rules.XeVramBounds, PacketHeader.FieldOffsets.Offset) : null;
             default:
                 return null;
         }
     }
 
-    private static GtVerdict Async(RuleInfo rule, int field, string message) => new(VerdictKind.AsyncFailure, rule, field, message, null);
+    private static GtVerdict Async(RuleInfo rule, int field) => new(VerdictKind.AsyncFailure, rule, field);
+
+    /// <summary>What <paramref name="rule"/>, one of the verdicts' rules, says about the current packet.</summary>
+    private string Describe(RuleInfo rule, GtLayout gt, GtState state)
+    {
+        var size = Packet.PayloadSize(_header);
+        var media = gt.Kind == GtKind.Media;
+        if (rule == Rules.XeHdrType) return "packet type 0 is reserved";
+        if (rule == Rules.XeHdrTile) return $"tile_id {_header.TileId}, but GT {gt.Id} is on tile {gt.TileId}";
+        if (rule == Rules.XeGtFailed) return $"GT {gt.Id} already failed (packet #{state.Failure!.PacketIndex}: {state.Failure.Message})";
+        if (rule == Rules.XeAfterTrailer) return $"GT {gt.Id} data after the trailer is queued and never applied";
+        if (rule == Rules.XeTypeUnknown) return $"unknown packet type {(byte)_header.Type} is skipped by the driver";
+        if (rule == Rules.XeGgttNode)
+            return media ? $"GGTT data for GT {gt.Id} (media), which has no GGTT" : "GGTT data, but the target VF has no GGTT provisioned";
+        if (rule == Rules.XeGgttSize)
+            return $"GGTT payload is {size} bytes, the target VF's PTE array is {_target.GgttPayloadBytes!.Value} bytes ({TargetProfile.SizeText(_target.GgttBytes!.Value)} of GGTT)";
+        if (rule == Rules.XeMmioSize) return $"MMIO payload is {size} bytes, not {MmioPayloadBytes}";
+        if (rule == Rules.XeGucEmpty) return "GuC packet has no data (GuC restores 0 dwords: ENODATA)";
+        if (rule == Rules.XeVramLmem)
+            return media ? $"VRAM data for GT {gt.Id} (media), which has no LMEM" : "VRAM data, but the target has no local memory";
+        if (rule == Rules.XeVramBounds)
+        {
+            var end = _header.Offset + size;
+            return end < size
+                ? $"VRAM chunk at 0x{_header.Offset:X} of {size} bytes wraps past 2^64"
+                : $"VRAM chunk [0x{_header.Offset:X}, 0x{end:X}) ends beyond the target's {TargetProfile.SizeText(_target.LmemBytes!.Value)} of LMEM";
+        }
+        throw new InvalidOperationException($"{rule.Id} is not a GT packet verdict.");
+    }
 
     private RuleViolation? DispatchGtPacket()
     {
-        var gtIndex = GtIndex(_header.GtId);
+        var gt = _target.Gts[_gtIndex];
+        var state = _gts[_gtIndex];
         switch (_verdict.Kind)
         {
             case VerdictKind.SyncFailure:
-                // Diagnostic mode names a failed GT's cascade once, not on every later packet.
-                if (_continueAfterErrors && _verdict.Rule == Rules.XeGtFailed && _gts[gtIndex].CascadeReported) return null;
-                if (_verdict.Rule == Rules.XeGtFailed) _gts[gtIndex].CascadeReported = true;
-                var first = Report(new RuleViolation(_verdict.Rule!, _verdict.Rule!.ErrnoFor(_target.Driver), _verdict.Rule.Reported, _index,
-                    _packetOffset + _verdict.Field, _header.Type, _verdict.Message!) { PacketOffset = _packetOffset, Cause = _verdict.Cause });
-                if (_continueAfterErrors)
-                    foreach (var more in SyncProblems(_target.Gts[gtIndex], _gts[gtIndex]).Skip(1))
-                        Violation(more.Rule!, more.Field, more.Message!);
-                return first;
+                return SyncFailure(gt, state);
             case VerdictKind.AfterTrailer:
             case VerdictKind.SkipUnknownType:
-                Warn(_verdict.Rule!, _packetOffset + _verdict.Field, _verdict.Message!);
+                Warn(_verdict.Rule!, _packetOffset + _verdict.Field, Describe(_verdict.Rule!, gt, state));
                 return null;
             case VerdictKind.AsyncFailure:
                 // The write succeeds; the GT worker fails and the GT enters RESTORE_FAILED.
-                _gts[gtIndex].Failure = Violation(_verdict.Rule!, _verdict.Field, _verdict.Message!);
+                state.Failure = Violation(_verdict.Rule!, _verdict.Field, Describe(_verdict.Rule!, gt, state));
                 return null;
             case VerdictKind.Apply:
                 _sink?.CommitPacket();
@@ -112,6 +123,23 @@ public sealed partial class KernelRestoreModel
             default:
                 return null;
         }
+    }
+
+    private RuleViolation? SyncFailure(GtLayout gt, GtState state)
+    {
+        var rule = _verdict.Rule!;
+        if (rule == Rules.XeGtFailed)
+        {
+            // Diagnostic mode names a failed GT's cascade once, not on every later packet.
+            if (_continueAfterErrors && state.CascadeReported) return null;
+            state.CascadeReported = true;
+        }
+        var first = Report(new RuleViolation(rule, rule.ErrnoFor(_target.Driver), rule.Reported, _index,
+            _packetOffset + _verdict.Field, _header.Type, Describe(rule, gt, state)) { PacketOffset = _packetOffset, Cause = _verdict.Cause });
+        if (_continueAfterErrors)
+            for (var more = SyncProblem(gt, state, rule); more is { } m; more = SyncProblem(gt, state, m.Rule))
+                Violation(m.Rule, m.Field, Describe(m.Rule, gt, state));
+        return first;
     }
 
     private RuleViolation? DispatchDescriptor()

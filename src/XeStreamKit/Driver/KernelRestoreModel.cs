@@ -46,6 +46,7 @@ public sealed partial class KernelRestoreModel
     private int _headerFill;
     private bool _inPayload;
     private PacketHeader _header;
+    private int _gtIndex;
     private ulong _remaining;
     private long _index = -1;
     private long _packetOffset;
@@ -89,11 +90,16 @@ public sealed partial class KernelRestoreModel
     /// <summary>Packets whose header is complete.</summary>
     public long PacketCount => _index + 1;
 
-    /// <summary>The failed write that ended the restore, if any.</summary>
+    /// <summary>The failed setup or write that ended the restore, if any (in diagnostic mode, only
+    /// a failed setup: writes go on).</summary>
     public RuleViolation? Failure => _dead;
 
+    /// <summary>True when the model takes no more writes: the restore ended on a failure and the
+    /// model does not continue after errors.</summary>
+    public bool Stopped => _dead is not null && !_continueAfterErrors;
+
     /// <summary>True when a packet is partly written.</summary>
-    public bool InsidePacket => _headerFill > 0 || _inPayload;
+    private bool InsidePacket => _headerFill > 0 || _inPayload;
 
     /// <summary>Entering RESUMING: fails with ENOTTY when the target cannot migrate.</summary>
     public RuleViolation? Setup()
@@ -111,7 +117,7 @@ public sealed partial class KernelRestoreModel
     /// </summary>
     public RuleViolation? Write(ReadOnlySpan<byte> data)
     {
-        if (_dead is not null && !_continueAfterErrors) return _dead;
+        if (Stopped) return _dead;
         RuleViolation? first = null;
         while (!data.IsEmpty)
         {
@@ -184,7 +190,7 @@ public sealed partial class KernelRestoreModel
             _headerFill = 0;
         }
         _observer?.OnEnd(_position);
-        if (_dead is not null && !_continueAfterErrors) return _dead;
+        if (Stopped) return _dead;
 
         RuleViolation? result = null;
         for (var i = 0; i < _gts.Length; i++)
@@ -220,12 +226,13 @@ public sealed partial class KernelRestoreModel
         _descriptor = null;
         _observer?.OnPacketStart(_header, _index, _packetOffset);
         _observerWantsPayload = _observer?.WantsPayload(_header) ?? false;
+        _gtIndex = _target.GtIndex(_header.GtId);
 
         // xe_sriov_packet_init_from_hdr: version, then pkt_init: the GT, then the allocation.
         RuleViolation? failure = null;
         if (_header.Version != PacketHeader.ValidValues.Version)
             failure = Violation(Rules.XeHdrVersion, PacketHeader.FieldOffsets.Version, $"header version is {_header.Version}, the driver accepts only {PacketHeader.ValidValues.Version}");
-        else if (_target.Gt(_header.GtId) is null)
+        else if (_gtIndex < 0)
             failure = Violation(Rules.XeHdrGt, PacketHeader.FieldOffsets.GtId, $"gt_id {_header.GtId} is not a GT of the target (GTs {string.Join(", ", _target.Gts.Select(g => g.Id))})");
         else if (AllocationFailure() is { } alloc)
             failure = alloc;
@@ -308,13 +315,6 @@ public sealed partial class KernelRestoreModel
     }
 
     private static GtState[] NewGtStates(TargetProfile target) => target.Gts.Select(_ => new GtState()).ToArray();
-
-    private int GtIndex(byte gtId)
-    {
-        for (var i = 0; i < _target.Gts.Count; i++)
-            if (_target.Gts[i].Id == gtId) return i;
-        return -1;
-    }
 
     private RuleViolation Violation(RuleInfo rule, int headerFieldOffset, string message) =>
         Report(new RuleViolation(rule, rule.ErrnoFor(_target.Driver), rule.Reported, _index, _packetOffset + headerFieldOffset, _header.Type, message) { PacketOffset = _packetOffset });

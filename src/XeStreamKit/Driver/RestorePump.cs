@@ -34,14 +34,14 @@ public static class RestorePump
                     var skipped = model.Skip(n);
                     first ??= skipped;
                     progress?.Report(model.Position);
-                    if (n < skippable || (first is not null && model.Failure is not null)) break;
+                    if (n < skippable || model.Stopped) break;
                     continue;
                 }
                 var read = source.Read(buffer, 0, chunkSize);
                 if (read == 0) break;
                 var written = model.Write(buffer.AsSpan(0, read));
                 first ??= written;
-                if (model.Failure is not null) break;
+                if (model.Stopped) break;
                 progress?.Report(model.Position);
             }
         }

@@ -30,7 +30,7 @@ public static class SpecText
                 break;
             }
         }
-        if (!TryParseUnsigned(t, out var value))
+        if (!TryParseNumber(t, out var value))
             throw new SpecTextException($"{what}: '{text}' is not a size (examples: 4GiB, 512MiB, 4096)");
         if (shift > 0 && value > ulong.MaxValue >> shift)
             throw new SpecTextException($"{what}: '{text}' is too large");
@@ -46,17 +46,18 @@ public static class SpecText
 
     /// <summary>Parses a non-negative number in decimal or 0x hex (a seed, a count).</summary>
     public static ulong ParseNumber(string text, string what) =>
-        TryParseUnsigned(text.Trim(), out var value) ? value : throw new SpecTextException($"{what}: '{text}' is not a number (decimal or 0x hex)");
+        TryParseNumber(text.Trim(), out var value) ? value : throw new SpecTextException($"{what}: '{text}' is not a number (decimal or 0x hex)");
 
     /// <summary>Parses an id in hex (<c>0xE20B</c>) or decimal, at most <paramref name="max"/>.</summary>
     public static uint ParseId(string text, string what, uint max = uint.MaxValue)
     {
-        if (!TryParseUnsigned(text.Trim(), out var value) || value > max)
+        if (!TryParseNumber(text.Trim(), out var value) || value > max)
             throw new SpecTextException($"{what}: '{text}' is not an id (examples: 0xE20B, 0, 57867; at most 0x{max:X})");
         return (uint)value;
     }
 
-    private static bool TryParseUnsigned(string t, out ulong value)
+    /// <summary>Parses a non-negative number in decimal or 0x hex, with no sign, unit or white space.</summary>
+    public static bool TryParseNumber(string t, out ulong value)
     {
         if (t.StartsWith("0x", StringComparison.OrdinalIgnoreCase))
             return ulong.TryParse(t.AsSpan(2), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out value);

@@ -12,5 +12,5 @@ public sealed record Diagnostic(RuleInfo Rule, Severity Severity, long StreamOff
     public ReportedAt ReportedAt { get; init; }
 
     /// <summary>For deferred rules: the error the GT worker hits.</summary>
-    public Errno Cause { get; init; }
+    public Errno Cause => Rule.Cause;
 }

@@ -15,9 +15,6 @@ public sealed class DiagnosticCollector(Profile profile, int maxPerRule = Diagno
     private readonly List<Diagnostic> _diagnostics = [];
     private readonly Dictionary<string, long> _counts = new(StringComparer.Ordinal);
 
-    /// <summary>The profile.</summary>
-    public Profile Profile => profile;
-
     /// <summary>Most diagnostics kept per rule.</summary>
     public int MaxPerRule => maxPerRule;
 
@@ -47,7 +44,6 @@ public sealed class DiagnosticCollector(Profile profile, int maxPerRule = Diagno
         {
             Errno = v.Errno,
             ReportedAt = v.At,
-            Cause = v.Rule.Cause,
         });
     }
 }

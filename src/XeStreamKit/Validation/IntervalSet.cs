@@ -18,9 +18,6 @@ public sealed class IntervalSet
     /// <summary>True when ranges were dropped because there were too many.</summary>
     public bool Incomplete { get; private set; }
 
-    /// <summary>Total bytes covered.</summary>
-    public ulong Covered => _ranges.Aggregate(0UL, (s, r) => s + (r.End - r.Start));
-
     /// <summary>Adds [start, end); empty ranges are ignored.</summary>
     public void Add(ulong start, ulong end)
     {

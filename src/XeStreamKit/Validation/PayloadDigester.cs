@@ -44,7 +44,7 @@ public readonly record struct PacketDigest(long Index, long StreamOffset, Packet
 /// (reg(s, P) = shift(s ^ ~0, |P|) ^ reg(~0, P)), never by re-reading bytes. Memory is bounded
 /// by the number of packet types and <paramref name="maxPackets"/>.
 /// </summary>
-internal sealed class PayloadDigester(IRestoreObserver next, int maxPackets) : IRestoreObserver
+internal sealed class PayloadDigester(IRestoreObserver next, int maxPackets) : ForwardingRestoreObserver(next)
 {
     private readonly (long Packets, ulong Bytes, uint Register)[] _types = new (long, ulong, uint)[256];
     private readonly List<PacketDigest> _packets = [];
@@ -54,7 +54,6 @@ internal sealed class PayloadDigester(IRestoreObserver next, int maxPackets) : I
     private uint _packet;
     private ulong _packetBytes;
     private bool _inPacket;
-    private bool _nextWants;
     private PacketHeader _header;
     private long _index;
     private long _offset;
@@ -64,7 +63,7 @@ internal sealed class PayloadDigester(IRestoreObserver next, int maxPackets) : I
             .Select(t => new TypeDigest((PacketType)t, _types[t].Packets, _types[t].Bytes, ~_types[t].Register)).ToList(),
         _packets, _packetsNotKept);
 
-    public void OnPacketStart(in PacketHeader header, long index, long streamOffset)
+    public override void OnPacketStart(in PacketHeader header, long index, long streamOffset)
     {
         Span<byte> bytes = stackalloc byte[Packet.HeaderSize];
         header.Write(bytes);
@@ -76,38 +75,35 @@ internal sealed class PayloadDigester(IRestoreObserver next, int maxPackets) : I
         _packet = ~0u;
         _packetBytes = 0;
         _inPacket = true;
-        next.OnPacketStart(header, index, streamOffset);
-        _nextWants = next.WantsPayload(header);
+        base.OnPacketStart(header, index, streamOffset);
     }
 
-    public bool WantsPayload(in PacketHeader header) => true;
+    public override bool WantsPayload(in PacketHeader header) => true;
 
-    public void OnPayload(ReadOnlySpan<byte> chunk)
+    public override void OnPayload(ReadOnlySpan<byte> chunk)
     {
         _packet = Crc32C.Update(_packet, chunk);
         _packetBytes += (ulong)chunk.Length;
-        if (_nextWants) next.OnPayload(chunk);
+        base.OnPayload(chunk);
     }
 
-    public void OnPacketEnd()
+    public override void OnPacketEnd()
     {
         ClosePacket();
-        next.OnPacketEnd();
+        base.OnPacketEnd();
     }
 
-    public void OnViolation(RuleViolation violation) => next.OnViolation(violation);
-
-    public void OnPartialHeader(ReadOnlySpan<byte> bytes)
+    public override void OnPartialHeader(ReadOnlySpan<byte> bytes)
     {
         _stream = Crc32C.UpdateSerial(_stream, bytes);
         _bytes += bytes.Length;
-        next.OnPartialHeader(bytes);
+        base.OnPartialHeader(bytes);
     }
 
-    public void OnEnd(long streamLength)
+    public override void OnEnd(long streamLength)
     {
         if (_inPacket) ClosePacket();
-        next.OnEnd(streamLength);
+        base.OnEnd(streamLength);
     }
 
     private void ClosePacket()

@@ -54,12 +54,22 @@ public sealed record ValidationReport(Profile Profile, TargetProfile Target, IRe
     /// <summary>CRC-32C digests, when <see cref="ValidationOptions.PayloadDigest"/> asked for them.</summary>
     public StreamDigest? Digest { get; init; }
 
+    /// <summary>What the driver makes of the stream, from the same pass: the failed setup, else the
+    /// first failed write, else the failure leaving RESUMING; null when it restores. This is
+    /// <see cref="CompatibilityCheck"/>'s answer for <see cref="ValidationOptions.Target"/>: in
+    /// diagnostic mode the model runs exactly as a restore does up to its first failure. (Without
+    /// a target, the VF of the device the descriptor names, whose setup is not checked.)</summary>
+    public RuleViolation? DriverOutcome { get; init; }
+
+    /// <summary>Diagnostics kept per rule (<see cref="ValidationOptions.MaxDiagnosticsPerRule"/>).</summary>
+    public int MaxDiagnosticsPerRule { get; init; } = DiagnosticCollector.DefaultMaxPerRule;
+
     /// <summary>True when the profile reports no error.</summary>
     public bool Valid => Errors == 0;
 
     /// <summary>Occurrences of each rule that were counted but not kept.</summary>
-    public IEnumerable<(string Rule, long Count)> Suppressed(int maxPerRule) =>
-        Counts.Where(kv => kv.Value > maxPerRule).Select(kv => (kv.Key, kv.Value - maxPerRule));
+    public IEnumerable<(string Rule, long Count)> Suppressed() =>
+        Counts.Where(kv => kv.Value > MaxDiagnosticsPerRule).Select(kv => (kv.Key, kv.Value - MaxDiagnosticsPerRule));
 }
 
 /// <summary>
@@ -83,15 +93,21 @@ public static class StreamValidator
         var digester = options.PayloadDigest ? new PayloadDigester(observer, options.MaxPacketDigests) : null;
         var target = options.Target ?? TargetProfile.SelfDescribed(null, null, options.Driver);
         model = new KernelRestoreModel(target, observer: (IRestoreObserver?)digester ?? observer, continueAfterErrors: true, selfDescribed: options.Target is null);
-        model.Setup();
-        RestorePump.Run(source, model, options.Progress, Math.Min(options.ReadChunkSize, ValidationOptions.MaxReadChunkSize));
-        model.Finish();
+        var setup = model.Setup();
+        var write = RestorePump.Run(source, model, options.Progress, Math.Min(options.ReadChunkSize, ValidationOptions.MaxReadChunkSize));
+        var finish = model.Finish();
         return new ValidationReport(options.Profile, model.Target, collector.Diagnostics, collector.Counts, collector.Errors, collector.Warnings,
-            model.PacketCount, model.Position, coverage.Coverage) { PacketsByType = coverage.ByType, Digest = digester?.Result() };
+            model.PacketCount, model.Position, coverage.Coverage)
+        {
+            PacketsByType = coverage.ByType,
+            Digest = digester?.Result(),
+            DriverOutcome = setup ?? write ?? finish,
+            MaxDiagnosticsPerRule = collector.MaxPerRule,
+        };
     }
 
     /// <summary>Counts packets per type and records the LMEM ranges VRAM chunks cover, per tile, from headers alone.</summary>
-    private sealed class StreamStatsObserver(IRestoreObserver next) : IRestoreObserver
+    private sealed class StreamStatsObserver(IRestoreObserver next) : ForwardingRestoreObserver(next)
     {
         private readonly Dictionary<byte, IntervalSet> _coverage = [];
         private readonly (long Count, ulong Bytes)[] _byType = new (long, ulong)[256];
@@ -101,7 +117,7 @@ public static class StreamValidator
         public IReadOnlyList<(Format.PacketType, long, ulong)> ByType =>
             Enumerable.Range(0, _byType.Length).Where(t => _byType[t].Count > 0).Select(t => ((Format.PacketType)t, _byType[t].Count, _byType[t].Bytes)).ToList();
 
-        public void OnPacketStart(in Format.PacketHeader header, long index, long streamOffset)
+        public override void OnPacketStart(in Format.PacketHeader header, long index, long streamOffset)
         {
             ref var c = ref _byType[(byte)header.Type];
             c = (c.Count + 1, c.Bytes + header.Size);
@@ -110,13 +126,7 @@ public static class StreamValidator
                 if (!_coverage.TryGetValue(header.TileId, out var set)) _coverage[header.TileId] = set = new IntervalSet();
                 set.Add(header.Offset, header.Offset + header.Size);
             }
-            next.OnPacketStart(header, index, streamOffset);
+            base.OnPacketStart(header, index, streamOffset);
         }
-
-        public bool WantsPayload(in Format.PacketHeader header) => next.WantsPayload(header);
-        public void OnPayload(ReadOnlySpan<byte> chunk) => next.OnPayload(chunk);
-        public void OnPacketEnd() => next.OnPacketEnd();
-        public void OnViolation(RuleViolation violation) => next.OnViolation(violation);
-        public void OnEnd(long streamLength) => next.OnEnd(streamLength);
     }
 }

@@ -12,7 +12,7 @@ namespace XeStreamKit.Validation;
 /// observer of the <see cref="KernelRestoreModel"/> in one pass with memory bounded by the
 /// number of GTs; the kernel rules reach <paramref name="next"/> unchanged.
 /// </summary>
-public sealed class StrictChecker(IRestoreObserver next, Func<TargetProfile> target) : IRestoreObserver
+public sealed class StrictChecker(IRestoreObserver next, Func<TargetProfile> target) : ForwardingRestoreObserver(next)
 {
     /// <summary>VF_VRAM_STATE_CHUNK_MAX_SIZE (SZ_512M).</summary>
     public const ulong MaxVramChunk = 512UL << 20;
@@ -47,12 +47,12 @@ public sealed class StrictChecker(IRestoreObserver next, Func<TargetProfile> tar
     private (long Index, ulong Value)? _firstVfIdPte;
 
     /// <inheritdoc/>
-    public void OnPacketStart(in PacketHeader header, long index, long streamOffset)
+    public override void OnPacketStart(in PacketHeader header, long index, long streamOffset)
     {
         _header = header;
         _index = index;
         _offset = streamOffset;
-        next.OnPacketStart(header, index, streamOffset);
+        base.OnPacketStart(header, index, streamOffset);
 
         if (header.Flags != 0) Report(Rules.XeSFlags, PacketHeader.FieldOffsets.Flags, $"flags are 0x{header.Flags:X}, a save writes 0");
         if (header.Offset != 0 && header.Type != PacketType.Vram)
@@ -114,19 +114,19 @@ public sealed class StrictChecker(IRestoreObserver next, Func<TargetProfile> tar
     }
 
     /// <inheritdoc/>
-    public bool WantsPayload(in PacketHeader header) =>
-        next.WantsPayload(header) || header.Type == PacketType.Ggtt || (header.Type == PacketType.Descriptor && _klvs is not null);
+    public override bool WantsPayload(in PacketHeader header) =>
+        base.WantsPayload(header) || header.Type == PacketType.Ggtt || (header.Type == PacketType.Descriptor && _klvs is not null);
 
     /// <inheritdoc/>
-    public void OnPayload(ReadOnlySpan<byte> chunk)
+    public override void OnPayload(ReadOnlySpan<byte> chunk)
     {
-        if (next.WantsPayload(_header)) next.OnPayload(chunk);
+        base.OnPayload(chunk);
         if (_header.Type == PacketType.Descriptor) _klvs?.Push(chunk, _shape!);
         else if (_header.Type == PacketType.Ggtt) ScanPtes(chunk);
     }
 
     /// <inheritdoc/>
-    public void OnPacketEnd()
+    public override void OnPacketEnd()
     {
         if (_header.Type == PacketType.Descriptor && _klvs is not null)
         {
@@ -136,14 +136,11 @@ public sealed class StrictChecker(IRestoreObserver next, Func<TargetProfile> tar
         }
         else if (_header.Type == PacketType.Ggtt && _vfIdPtes > 0)
             Report(Rules.XeSGgttVfid, 0, $"{_vfIdPtes} PTEs have VF id bits 11:2 set (first: PTE #{_firstVfIdPte!.Value.Index} = 0x{_firstVfIdPte.Value.Value:X16}); a save clears them");
-        next.OnPacketEnd();
+        base.OnPacketEnd();
     }
 
     /// <inheritdoc/>
-    public void OnViolation(RuleViolation violation) => next.OnViolation(violation);
-
-    /// <inheritdoc/>
-    public void OnEnd(long streamLength)
+    public override void OnEnd(long streamLength)
     {
         _index = -1;
         _offset = streamLength;
@@ -155,7 +152,7 @@ public sealed class StrictChecker(IRestoreObserver next, Func<TargetProfile> tar
             if ((p?.Guc ?? 0) == 0) Report(Rules.XeSGtParts, 0, $"GT {gt.Id} has no GuC packet");
             if ((p?.Mmio ?? 0) == 0) Report(Rules.XeSGtParts, 0, $"GT {gt.Id} has no MMIO packet");
         }
-        next.OnEnd(streamLength);
+        base.OnEnd(streamLength);
     }
 
     private GtProgress Progress(in PacketHeader header)
@@ -230,10 +227,10 @@ public sealed class StrictChecker(IRestoreObserver next, Func<TargetProfile> tar
     }
 
     private void Report(RuleInfo rule, int headerField, string message) =>
-        next.OnViolation(new RuleViolation(rule, Errno.None, ReportedAt.None, _index, _offset + headerField, _index < 0 ? null : _header.Type, message));
+        Next.OnViolation(new RuleViolation(rule, Errno.None, ReportedAt.None, _index, _offset + headerField, _index < 0 ? null : _header.Type, message));
 
     private void ReportAt(RuleInfo rule, long offset, string message) =>
-        next.OnViolation(new RuleViolation(rule, Errno.None, ReportedAt.None, _index, offset, _header.Type, message));
+        Next.OnViolation(new RuleViolation(rule, Errno.None, ReportedAt.None, _index, offset, _header.Type, message));
 
     /// <summary>Counts the descriptor's DEVID and REVID KLVs and their lengths.</summary>
     private sealed class DescriptorShape : IKlvSink
