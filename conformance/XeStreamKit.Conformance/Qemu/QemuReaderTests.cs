@@ -153,6 +153,23 @@ public class QemuReaderTests
     }
 
     [Fact]
+    public void A_format_error_after_a_data_less_end_is_part_of_the_no_data_message()
+    {
+        var image = QemuImages.Build(new QemuImageSpec { Devices = [new VfioDeviceSpec("0000:00:02.0/vfio", null)] });
+        long configAt;
+        using (var full = new QemuMigrationReader(new MemoryStream(image)))
+            configAt = full.ReadCompletedSections().Single(s => s.Handler == QemuHandlerKind.VfioConfig).Offset;
+        using var reader = new QemuMigrationReader(new MemoryStream(image[..(int)(configAt + 3)]));
+        var lookup = reader.FindDeviceData();
+        lookup.Status.ShouldBe(QemuDeviceLookupStatus.NoData);
+        var walk = lookup.WalkError.ShouldNotBeNull();
+        walk.Message.ShouldContain("no record boundary follows");
+        var e = Should.Throw<MigrationStreamFormatException>(() => lookup.DataOrThrow());
+        e.Message.ShouldContain("sent no data in the main stream: its END section holds only END_OF_STATE");
+        e.Message.ShouldEndWith("; walking on for the config section failed: " + walk.Message);
+    }
+
+    [Fact]
     public void No_vfio_section_and_an_unknown_device_are_reported_with_what_exists()
     {
         using (var reader = new QemuMigrationReader(new MemoryStream(QemuImages.Build(new QemuImageSpec()))))
