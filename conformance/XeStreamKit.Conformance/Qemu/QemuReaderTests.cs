@@ -169,6 +169,34 @@ public class QemuReaderTests
         e.Message.ShouldEndWith("; walking on for the config section failed: " + walk.Message);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Inject_refuses_an_end_section_closed_by_config_load_ready(bool withData)
+    {
+        var image = new MemoryStream();
+        using (var w = new QemuMigrationWriter(image, leaveOpen: true))
+        {
+            w.WriteHeader();
+            w.BeginSection(QemuRecordType.SectionStart, 3, "0000:00:02.0/vfio", 0, 1);
+            w.WriteVfioTag(VfioMigrationTag.DevSetupState);
+            w.WriteVfioTag(VfioMigrationTag.EndOfState);
+            w.EndSection();
+            w.BeginSection(QemuRecordType.SectionEnd, 3);
+            if (withData) w.WriteVfioDeviceData(new MemoryStream(Xe));
+            w.WriteVfioTag(VfioMigrationTag.DevConfigLoadReady);
+            w.EndSection();
+            w.WriteEof();
+        }
+        byte[] endHeader = [(byte)QemuRecordType.SectionEnd, 0, 0, 0, 3];
+        var endAt = image.ToArray().AsSpan().IndexOf(endHeader);
+        image.Position = 0;
+        var e = Should.Throw<MigrationStreamFormatException>(() =>
+            QemuDeviceStateInjector.Inject(image, "0000:00:02.0/vfio", new MemoryStream(Vectors.MinimalStream), new MemoryStream()));
+        e.StreamOffset.ShouldBe(endAt);
+        e.Message.ShouldContain("closes with DEV_CONFIG_LOAD_READY, not END_OF_STATE");
+    }
+
     [Fact]
     public void No_vfio_section_and_an_unknown_device_are_reported_with_what_exists()
     {
