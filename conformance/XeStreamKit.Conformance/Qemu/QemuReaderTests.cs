@@ -325,6 +325,38 @@ public class QemuReaderTests
         }
     }
 
+    [Fact]
+    public void Walking_ram_records_allocates_nothing_per_page()
+    {
+        const int pages = 100_000;
+        var image = new MemoryStream();
+        using (var w = new QemuMigrationWriter(image, targetPageSize: QemuImages.PageSize, leaveOpen: true))
+        {
+            w.WriteHeader();
+            w.BeginSection(QemuRecordType.SectionStart, QemuImages.RamSectionId, "ram", 0, 4);
+            w.WriteRamBlockList([("pc.ram", (ulong)pages * QemuImages.PageSize)]);
+            w.WriteRamEos();
+            w.EndSection();
+            w.BeginSection(QemuRecordType.SectionEnd, QemuImages.RamSectionId);
+            for (var p = 0; p < pages; p++)
+            {
+                if (p % 8 == 0) w.WriteRamPage("pc.ram", (ulong)p * QemuImages.PageSize, new byte[QemuImages.PageSize]);
+                else w.WriteRamZeroPage("pc.ram", (ulong)p * QemuImages.PageSize);
+            }
+            w.WriteRamEos();
+            w.EndSection();
+            w.WriteEof();
+        }
+        image.Position = 0;
+        using var reader = new QemuMigrationReader(image);
+        reader.ReadHeader();
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var sections = reader.ReadCompletedSections().ToList();
+        (GC.GetAllocatedBytesForCurrentThread() - before).ShouldBeLessThan(pages);
+        sections[1].Ram!.ZeroPages.ShouldBe(pages - pages / 8);
+        sections[1].Ram!.Pages.ShouldBe(pages / 8);
+    }
+
     private static MigrationStreamFormatException Fail(byte[] bytes)
     {
         using var reader = new QemuMigrationReader(new MemoryStream(bytes));

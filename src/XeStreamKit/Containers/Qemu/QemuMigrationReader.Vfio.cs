@@ -7,6 +7,7 @@ public sealed partial class QemuMigrationReader
     private ulong _blockSize;
     private long _blockOffset;
     private VfioDeviceDataStream? _dataStream;
+    private VfioFieldNames? _vfioNames;
 
     /// <summary>
     /// Reads the current VFIO section's next tag (hw/vfio/migration.c, <c>vfio_load_state</c>):
@@ -23,7 +24,8 @@ public sealed partial class QemuMigrationReader
     {
         var v = s.Vfio ??= new VfioSectionStats();
         var device = DeviceOf(s);
-        var field = $"qemu {s.Label} VFIO tag";
+        var names = NamesOf(s);
+        var field = names.Tag;
         while (true)
         {
             var at = _src.Position;
@@ -36,8 +38,8 @@ public sealed partial class QemuMigrationReader
                     return false;
                 case VfioMigrationTag.DevDataState:
                     var sizeAt = _src.Position;
-                    var size = _src.ReadBe64(field + " DEV_DATA_STATE size");
-                    if (size > long.MaxValue) throw Fail(sizeAt, field + " DEV_DATA_STATE size", $"{Hex(size)} is not a byte count");
+                    var size = _src.ReadBe64(names.DataStateSize);
+                    if (size > long.MaxValue) throw Fail(sizeAt, names.DataStateSize, $"{Hex(size)} is not a byte count");
                     CountBlock(s, v, device, size);
                     if (size == 0) continue;
                     _blockRemaining = _blockSize = size;
@@ -46,9 +48,9 @@ public sealed partial class QemuMigrationReader
                 case VfioMigrationTag.DevSetupState:
                     v.SetupState = true;
                     var endAt = _src.Position;
-                    var end = _src.ReadBe64(field + " after DEV_SETUP_STATE");
+                    var end = _src.ReadBe64(names.AfterSetupState);
                     if (end != (ulong)VfioMigrationTag.EndOfState)
-                        throw Fail(endAt, field + " after DEV_SETUP_STATE", $"is 0x{end:X16}; DEV_SETUP_STATE must be followed by END_OF_STATE");
+                        throw Fail(endAt, names.AfterSetupState, $"is 0x{end:X16}; DEV_SETUP_STATE must be followed by END_OF_STATE");
                     v.EndOfStateOffset = endAt;
                     TagsDone(s, device);
                     return false;
@@ -102,7 +104,7 @@ public sealed partial class QemuMigrationReader
         {
             if (_blockRemaining > 0)
             {
-                _src.Skip(_blockRemaining, $"qemu {s.Label} device data block");
+                _src.Skip(_blockRemaining, NamesOf(s).DataBlock);
                 _blockRemaining = 0;
             }
             if (_vfioTagsDone || !NextVfioTag(s)) return;
@@ -163,7 +165,7 @@ public sealed partial class QemuMigrationReader
                 {
                     var n = _src.Read(destination[..(int)Math.Min((ulong)destination.Length, _blockRemaining)]);
                     if (n == 0)
-                        throw QemuByteSource.Truncated(_blockOffset, $"qemu {s.Label} device data block", _blockSize - _blockRemaining, _blockSize);
+                        throw QemuByteSource.Truncated(_blockOffset, NamesOf(s).DataBlock, _blockSize - _blockRemaining, _blockSize);
                     _blockRemaining -= (ulong)n;
                     return n;
                 }
@@ -215,5 +217,28 @@ public sealed partial class QemuMigrationReader
                 while (_current!.Handler != QemuHandlerKind.Vfio || _current.SectionId != stream.Device.SectionId);
             }
         });
+    }
+
+    /// <summary>The field names of <paramref name="s"/>'s tags (for errors), built once per section
+    /// rather than per data block.</summary>
+    private VfioFieldNames NamesOf(QemuSection s) =>
+        _vfioNames is { } names && ReferenceEquals(names.Section, s) ? names : _vfioNames = new VfioFieldNames(s);
+
+    private sealed class VfioFieldNames
+    {
+        public VfioFieldNames(QemuSection section)
+        {
+            Section = section;
+            Tag = $"qemu {section.Label} VFIO tag";
+            DataStateSize = Tag + " DEV_DATA_STATE size";
+            AfterSetupState = Tag + " after DEV_SETUP_STATE";
+            DataBlock = $"qemu {section.Label} device data block";
+        }
+
+        public QemuSection Section { get; }
+        public string Tag { get; }
+        public string DataStateSize { get; }
+        public string AfterSetupState { get; }
+        public string DataBlock { get; }
     }
 }
