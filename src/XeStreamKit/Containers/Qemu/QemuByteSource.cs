@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Buffers.Binary;
-using System.Globalization;
 using XeStreamKit.IO;
 
 namespace XeStreamKit.Containers.Qemu;
@@ -177,8 +176,8 @@ internal sealed class QemuByteSource : IDisposable
         if (!_leaveOpen) _stream.Dispose();
     }
 
-    internal static MigrationStreamFormatException Truncated(long offset, string field, ulong present, ulong expected) =>
-        new(offset, -1, null, field, string.Create(CultureInfo.InvariantCulture, $"truncated, {present} of {expected} bytes present"));
+    private static MigrationStreamFormatException Truncated(long offset, string field, ulong present, ulong expected) =>
+        MigrationStreamFormatException.Truncated(offset, -1, null, field, present, expected);
 
     private ReadOnlySpan<byte> Take(int count, string field)
     {

@@ -165,7 +165,7 @@ public sealed partial class QemuMigrationReader
                 {
                     var n = _src.Read(destination[..(int)Math.Min((ulong)destination.Length, _blockRemaining)]);
                     if (n == 0)
-                        throw QemuByteSource.Truncated(_blockOffset, NamesOf(s).DataBlock, _blockSize - _blockRemaining, _blockSize);
+                        throw MigrationStreamFormatException.Truncated(_blockOffset, -1, null, NamesOf(s).DataBlock, _blockSize - _blockRemaining, _blockSize);
                     _blockRemaining -= (ulong)n;
                     return n;
                 }
