@@ -230,8 +230,6 @@ public sealed class QemuVfioDevice
     public bool DataOutsideEnd { get; internal set; }
     /// <summary>The config FULL section, once seen.</summary>
     public VfioSectionStats? Config { get; internal set; }
-    /// <summary>Absolute offset of the config FULL section, or -1.</summary>
-    public long ConfigOffset { get; internal set; } = -1;
     /// <summary>True once the END section's tags were all walked.</summary>
     public bool Ended { get; internal set; }
     /// <summary>The stream-wide totals (RAM multifd flushes are evidence for <see cref="Multifd"/>).</summary>
