@@ -380,10 +380,7 @@ public static class QemuCommand
             {
                 _w.WriteStartObject("vfio");
                 _w.WriteBoolean("setupState", v.SetupState);
-                _w.WriteNumber("dataBlocks", v.DataBlocks);
-                _w.WriteNumber("dataBytes", v.DataBytes);
-                _w.WriteNumber("largestBlock", v.LargestBlock);
-                _w.WriteNumber("firstDataOffset", v.FirstDataOffset);
+                WriteDataCounts(v);
                 _w.WriteBoolean("configState", v.ConfigState);
                 _w.WriteBoolean("dummyEndOfState", v.DummyEndOfState);
                 _w.WriteBoolean("configLoadReady", v.ConfigLoadReady);
@@ -424,10 +421,7 @@ public static class QemuCommand
                 _w.WriteNumber("instanceId", d.InstanceId);
                 _w.WriteNumber("startOffset", d.StartOffset);
                 _w.WriteNumber("endSectionOffset", d.EndSectionOffset);
-                _w.WriteNumber("dataBlocks", d.DataBlocks);
-                _w.WriteNumber("dataBytes", d.DataBytes);
-                _w.WriteNumber("largestBlock", d.LargestBlock);
-                _w.WriteNumber("firstDataOffset", d.FirstDataOffset);
+                WriteDataCounts(d);
                 _w.WriteBoolean("dataOutsideEnd", d.DataOutsideEnd);
                 _w.WriteBoolean("sentNoData", d.SentNoData);
                 _w.WriteString("multifd", d.Multifd.ToString().ToLowerInvariant());
@@ -439,6 +433,14 @@ public static class QemuCommand
             _w.WriteEndObject();
             _w.Flush();
             stdout.Write("\n"u8);
+        }
+
+        private void WriteDataCounts(VfioDataCounts c)
+        {
+            _w.WriteNumber("dataBlocks", c.DataBlocks);
+            _w.WriteNumber("dataBytes", c.DataBytes);
+            _w.WriteNumber("largestBlock", c.LargestBlock);
+            _w.WriteNumber("firstDataOffset", c.FirstDataOffset);
         }
 
         private void WriteStrings(string name, IReadOnlyList<string> values)

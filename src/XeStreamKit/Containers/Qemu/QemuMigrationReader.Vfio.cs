@@ -77,15 +77,8 @@ public sealed partial class QemuMigrationReader
             device.SectionsWithData++;
             if (s.Type != QemuRecordType.SectionEnd) device.DataOutsideEnd = true;
         }
-        v.DataBlocks++;
-        v.DataBytes = checked(v.DataBytes + (long)size);
-        v.LargestBlock = Math.Max(v.LargestBlock, size);
-        if (v.FirstDataOffset < 0 && size > 0) v.FirstDataOffset = dataAt;
-        if (device is null) return;
-        device.DataBlocks++;
-        device.DataBytes = checked(device.DataBytes + (long)size);
-        device.LargestBlock = Math.Max(device.LargestBlock, size);
-        if (device.FirstDataOffset < 0 && size > 0) device.FirstDataOffset = dataAt;
+        v.Add(size, dataAt);
+        device?.Add(size, dataAt);
     }
 
     private void TagsDone(QemuSection s, QemuVfioDevice? device)
