@@ -169,12 +169,7 @@ public sealed partial class QemuMigrationReader
                     stream.Ended = true;
                     return 0;
                 }
-                do
-                {
-                    if (!MoveNext())
-                        throw Fail(_src.Position, $"qemu device data of '{stream.Device.IdStr}'", "ends at QEMU_VM_EOF without the device's END section");
-                }
-                while (_current!.Handler != QemuHandlerKind.Vfio || _current.SectionId != stream.Device.SectionId);
+                MoveToNextSectionOf(stream.Device);
             }
         }
         catch (MigrationStreamFormatException)
@@ -202,14 +197,21 @@ public sealed partial class QemuMigrationReader
                     return true;
                 }
                 SkipVfioTags(s);
-                do
-                {
-                    if (!MoveNext())
-                        throw Fail(_src.Position, $"qemu device data of '{stream.Device.IdStr}'", "ends at QEMU_VM_EOF without the device's END section");
-                }
-                while (_current!.Handler != QemuHandlerKind.Vfio || _current.SectionId != stream.Device.SectionId);
+                MoveToNextSectionOf(stream.Device);
             }
         });
+    }
+
+    /// <summary>Walks the records after the current one to <paramref name="device"/>'s next
+    /// START/PART/END section; fails at QEMU_VM_EOF.</summary>
+    private void MoveToNextSectionOf(QemuVfioDevice device)
+    {
+        do
+        {
+            if (!MoveNext())
+                throw Fail(_src.Position, $"qemu device data of '{device.IdStr}'", "ends at QEMU_VM_EOF without the device's END section");
+        }
+        while (_current!.Handler != QemuHandlerKind.Vfio || _current.SectionId != device.SectionId);
     }
 
     /// <summary>The field names of <paramref name="s"/>'s tags (for errors), built once per section
