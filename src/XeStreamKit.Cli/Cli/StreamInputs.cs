@@ -61,10 +61,7 @@ public static class StreamInputs
             var reader = new QemuMigrationReader(source);
             try
             {
-                var lookup = reader.FindDeviceData(device);
-                var data = lookup.DataOrThrow();
-                if (device is null && lookup.Devices.Count > 1)
-                    ctx.Error.WriteLine($"xsk: note: {Name(path)} has {lookup.Devices.Count} VFIO devices ({string.Join(", ", lookup.Devices.Select(d => d.IdStr))}); reading '{data.Device.IdStr}' (choose with --device)");
+                var data = FindDeviceData(reader, device, ctx, "reading", Name(path));
                 return new MigrationInput(path, data, null, reader, data.Device, reader.Header);
             }
             catch
@@ -78,6 +75,22 @@ public static class StreamInputs
             stream.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// Walks <paramref name="reader"/> to the data of <paramref name="device"/> (default: the first
+    /// VFIO device); without one, fails with the reader's one-line reason. When no device was named
+    /// and the file has several, notes on stderr which one is <paramref name="verb"/> (e.g.
+    /// "reading"), naming the file when <paramref name="file"/> is given.
+    /// </summary>
+    /// <exception cref="MigrationStreamFormatException">No such device, or no data for it.</exception>
+    internal static VfioDeviceDataStream FindDeviceData(QemuMigrationReader reader, string? device, CliContext ctx, string verb, string? file = null)
+    {
+        var lookup = reader.FindDeviceData(device);
+        var data = lookup.DataOrThrow();
+        if (device is null && lookup.Devices.Count > 1)
+            ctx.Error.WriteLine($"xsk: note: {(file is null ? "" : file + " has ")}{lookup.Devices.Count} VFIO devices ({string.Join(", ", lookup.Devices.Select(d => d.IdStr))}); {verb} '{data.Device.IdStr}' (choose with --device)");
+        return data;
     }
 
     private static string Name(string path) => path == "-" ? "stdin" : path;

@@ -107,10 +107,7 @@ public static class QemuCommand
     {
         using var meter = new ProgressMeter(ctx.Error, ctx.Terminal, "extract", Inputs.KnownLength(stream));
         using var reader = new QemuMigrationReader(stream, new QemuMigrationReaderOptions { LeaveOpen = true, Progress = meter });
-        var lookup = reader.FindDeviceData(device);
-        var data = lookup.DataOrThrow();
-        if (device is null && lookup.Devices.Count > 1)
-            ctx.Error.WriteLine($"xsk: note: {lookup.Devices.Count} VFIO devices ({string.Join(", ", lookup.Devices.Select(d => d.IdStr))}); extracting '{data.Device.IdStr}' (choose with --device)");
+        var data = StreamInputs.FindDeviceData(reader, device, ctx, "extracting");
         XeChainSummary chain;
         if (target == "-")
         {
