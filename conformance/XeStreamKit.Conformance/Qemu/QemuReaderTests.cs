@@ -357,6 +357,33 @@ public class QemuReaderTests
         sections[1].Ram!.Pages.ShouldBe(pages / 8);
     }
 
+    [Fact]
+    public void A_source_that_claims_to_seek_but_fails_with_espipe_is_read_instead()
+    {
+        var image = QemuImages.Build(new QemuImageSpec { Devices = [new VfioDeviceSpec("0000:00:02.0/vfio", Xe, 4096)] });
+        using var reader = new QemuMigrationReader(new SeekFailingStream(image));
+        var data = reader.FindDeviceData().DataOrThrow();
+        var output = new MemoryStream();
+        XeStreamChain.CopyVerified(data, output);
+        output.ToArray().ShouldBe(Xe);
+        while (reader.ReadNextSection())
+        {
+        }
+        reader.Summary.EndOffset.ShouldBe(image.Length);
+    }
+
+    /// <summary>Like a character device that says it can seek, then fails with -ESPIPE.</summary>
+    private sealed class SeekFailingStream(byte[] bytes) : XeStreamKit.IO.ForwardReadStream
+    {
+        private readonly MemoryStream _inner = new(bytes);
+
+        public override bool CanSeek => true;
+        public override long Length => throw new IOException("Illegal seek");
+        public override long Position { get => throw new IOException("Illegal seek"); set => throw new IOException("Illegal seek"); }
+        public override long Seek(long offset, SeekOrigin origin) => throw new IOException("Illegal seek");
+        public override int Read(Span<byte> buffer) => _inner.Read(buffer);
+    }
+
     private static MigrationStreamFormatException Fail(byte[] bytes)
     {
         using var reader = new QemuMigrationReader(new MemoryStream(bytes));
