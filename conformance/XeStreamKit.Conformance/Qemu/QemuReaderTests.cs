@@ -153,6 +153,51 @@ public class QemuReaderTests
     }
 
     [Fact]
+    public void A_format_error_after_a_data_less_end_is_part_of_the_no_data_message()
+    {
+        var image = QemuImages.Build(new QemuImageSpec { Devices = [new VfioDeviceSpec("0000:00:02.0/vfio", null)] });
+        long configAt;
+        using (var full = new QemuMigrationReader(new MemoryStream(image)))
+            configAt = full.ReadCompletedSections().Single(s => s.Handler == QemuHandlerKind.VfioConfig).Offset;
+        using var reader = new QemuMigrationReader(new MemoryStream(image[..(int)(configAt + 3)]));
+        var lookup = reader.FindDeviceData();
+        lookup.Status.ShouldBe(QemuDeviceLookupStatus.NoData);
+        var walk = lookup.WalkError.ShouldNotBeNull();
+        walk.Message.ShouldContain("no record boundary follows");
+        var e = Should.Throw<MigrationStreamFormatException>(() => lookup.DataOrThrow());
+        e.Message.ShouldContain("sent no data in the main stream: its END section holds only END_OF_STATE");
+        e.Message.ShouldEndWith("; walking on for the config section failed: " + walk.Message);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Inject_refuses_an_end_section_closed_by_config_load_ready(bool withData)
+    {
+        var image = new MemoryStream();
+        using (var w = new QemuMigrationWriter(image, leaveOpen: true))
+        {
+            w.WriteHeader();
+            w.BeginSection(QemuRecordType.SectionStart, 3, "0000:00:02.0/vfio", 0, 1);
+            w.WriteVfioTag(VfioMigrationTag.DevSetupState);
+            w.WriteVfioTag(VfioMigrationTag.EndOfState);
+            w.EndSection();
+            w.BeginSection(QemuRecordType.SectionEnd, 3);
+            if (withData) w.WriteVfioDeviceData(new MemoryStream(Xe));
+            w.WriteVfioTag(VfioMigrationTag.DevConfigLoadReady);
+            w.EndSection();
+            w.WriteEof();
+        }
+        byte[] endHeader = [(byte)QemuRecordType.SectionEnd, 0, 0, 0, 3];
+        var endAt = image.ToArray().AsSpan().IndexOf(endHeader);
+        image.Position = 0;
+        var e = Should.Throw<MigrationStreamFormatException>(() =>
+            QemuDeviceStateInjector.Inject(image, "0000:00:02.0/vfio", new MemoryStream(Vectors.MinimalStream), new MemoryStream()));
+        e.StreamOffset.ShouldBe(endAt);
+        e.Message.ShouldContain("closes with DEV_CONFIG_LOAD_READY, not END_OF_STATE");
+    }
+
+    [Fact]
     public void No_vfio_section_and_an_unknown_device_are_reported_with_what_exists()
     {
         using (var reader = new QemuMigrationReader(new MemoryStream(QemuImages.Build(new QemuImageSpec()))))
@@ -278,6 +323,65 @@ public class QemuReaderTests
         {
             File.Delete(path);
         }
+    }
+
+    [Fact]
+    public void Walking_ram_records_allocates_nothing_per_page()
+    {
+        const int pages = 100_000;
+        var image = new MemoryStream();
+        using (var w = new QemuMigrationWriter(image, targetPageSize: QemuImages.PageSize, leaveOpen: true))
+        {
+            w.WriteHeader();
+            w.BeginSection(QemuRecordType.SectionStart, QemuImages.RamSectionId, "ram", 0, 4);
+            w.WriteRamBlockList([("pc.ram", (ulong)pages * QemuImages.PageSize)]);
+            w.WriteRamEos();
+            w.EndSection();
+            w.BeginSection(QemuRecordType.SectionEnd, QemuImages.RamSectionId);
+            for (var p = 0; p < pages; p++)
+            {
+                if (p % 8 == 0) w.WriteRamPage("pc.ram", (ulong)p * QemuImages.PageSize, new byte[QemuImages.PageSize]);
+                else w.WriteRamZeroPage("pc.ram", (ulong)p * QemuImages.PageSize);
+            }
+            w.WriteRamEos();
+            w.EndSection();
+            w.WriteEof();
+        }
+        image.Position = 0;
+        using var reader = new QemuMigrationReader(image);
+        reader.ReadHeader();
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var sections = reader.ReadCompletedSections().ToList();
+        (GC.GetAllocatedBytesForCurrentThread() - before).ShouldBeLessThan(pages);
+        sections[1].Ram!.ZeroPages.ShouldBe(pages - pages / 8);
+        sections[1].Ram!.Pages.ShouldBe(pages / 8);
+    }
+
+    [Fact]
+    public void A_source_that_claims_to_seek_but_fails_with_espipe_is_read_instead()
+    {
+        var image = QemuImages.Build(new QemuImageSpec { Devices = [new VfioDeviceSpec("0000:00:02.0/vfio", Xe, 4096)] });
+        using var reader = new QemuMigrationReader(new SeekFailingStream(image));
+        var data = reader.FindDeviceData().DataOrThrow();
+        var output = new MemoryStream();
+        XeStreamChain.CopyVerified(data, output);
+        output.ToArray().ShouldBe(Xe);
+        while (reader.ReadNextSection())
+        {
+        }
+        reader.Summary.EndOffset.ShouldBe(image.Length);
+    }
+
+    /// <summary>Like a character device that says it can seek, then fails with -ESPIPE.</summary>
+    private sealed class SeekFailingStream(byte[] bytes) : XeStreamKit.IO.ForwardReadStream
+    {
+        private readonly MemoryStream _inner = new(bytes);
+
+        public override bool CanSeek => true;
+        public override long Length => throw new IOException("Illegal seek");
+        public override long Position { get => throw new IOException("Illegal seek"); set => throw new IOException("Illegal seek"); }
+        public override long Seek(long offset, SeekOrigin origin) => throw new IOException("Illegal seek");
+        public override int Read(Span<byte> buffer) => _inner.Read(buffer);
     }
 
     private static MigrationStreamFormatException Fail(byte[] bytes)

@@ -38,8 +38,7 @@ public static class StreamInputs
         try
         {
             var head = new byte[4];
-            var n = 0;
-            while (n < head.Length && stream.Read(head, n, head.Length - n) is var r and > 0) n += r;
+            var n = stream.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
             var isQemu = QemuMigrationReader.HasMagic(head.AsSpan(0, n)) || qemu;
             Stream source;
             if (stream.CanSeek)
@@ -55,17 +54,14 @@ public static class StreamInputs
             {
                 if (device is not null)
                     throw new UsageException($"--device selects a VFIO device of a QEMU migration file, and {Name(path)} is not one (no QEVM magic)");
-                return new MigrationInput(path, source, Inputs.KnownLength(stream), null, null, null);
+                return new MigrationInput(path, source, Inputs.KnownLength(stream), null);
             }
 
             var reader = new QemuMigrationReader(source);
             try
             {
-                var lookup = reader.FindDeviceData(device);
-                var data = lookup.DataOrThrow();
-                if (device is null && lookup.Devices.Count > 1)
-                    ctx.Error.WriteLine($"xsk: note: {Name(path)} has {lookup.Devices.Count} VFIO devices ({string.Join(", ", lookup.Devices.Select(d => d.IdStr))}); reading '{data.Device.IdStr}' (choose with --device)");
-                return new MigrationInput(path, data, null, reader, data.Device, reader.Header);
+                var data = FindDeviceData(reader, device, ctx, "reading", Name(path));
+                return new MigrationInput(path, data, null, reader);
             }
             catch
             {
@@ -78,6 +74,22 @@ public static class StreamInputs
             stream.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// Walks <paramref name="reader"/> to the data of <paramref name="device"/> (default: the first
+    /// VFIO device); without one, fails with the reader's one-line reason. When no device was named
+    /// and the file has several, notes on stderr which one is <paramref name="verb"/> (e.g.
+    /// "reading"), naming the file when <paramref name="file"/> is given.
+    /// </summary>
+    /// <exception cref="MigrationStreamFormatException">No such device, or no data for it.</exception>
+    internal static VfioDeviceDataStream FindDeviceData(QemuMigrationReader reader, string? device, CliContext ctx, string verb, string? file = null)
+    {
+        var lookup = reader.FindDeviceData(device);
+        var data = lookup.DataOrThrow();
+        if (device is null && lookup.Devices.Count > 1)
+            ctx.Error.WriteLine($"xsk: note: {(file is null ? "" : file + " has ")}{lookup.Devices.Count} VFIO devices ({string.Join(", ", lookup.Devices.Select(d => d.IdStr))}); {verb} '{data.Device.IdStr}' (choose with --device)");
+        return data;
     }
 
     private static string Name(string path) => path == "-" ? "stdin" : path;
@@ -112,14 +124,14 @@ public sealed class MigrationInput : IDisposable
 {
     private readonly QemuMigrationReader? _reader;
 
-    internal MigrationInput(string path, Stream stream, long? knownLength, QemuMigrationReader? reader, QemuVfioDevice? device, QemuStreamHeader? header)
+    /// <param name="stream">The Xe stream; for a QEMU file, the <see cref="VfioDeviceDataStream"/>
+    /// <paramref name="reader"/> handed out.</param>
+    internal MigrationInput(string path, Stream stream, long? knownLength, QemuMigrationReader? reader)
     {
         Path = path;
         Stream = stream;
         KnownLength = knownLength;
         _reader = reader;
-        Device = device;
-        QemuHeader = header;
     }
 
     /// <summary>What the user named.</summary>
@@ -132,13 +144,13 @@ public sealed class MigrationInput : IDisposable
     public long? KnownLength { get; }
 
     /// <summary>True when the input is a QEMU migration file.</summary>
-    public bool IsQemu => Device is not null;
+    public bool IsQemu => _reader is not null;
 
     /// <summary>The VFIO device read from a QEMU file.</summary>
-    public QemuVfioDevice? Device { get; }
+    public QemuVfioDevice? Device => _reader is null ? null : ((VfioDeviceDataStream)Stream).Device;
 
     /// <summary>The QEMU file's header and configuration.</summary>
-    public QemuStreamHeader? QemuHeader { get; }
+    public QemuStreamHeader? QemuHeader => _reader?.Header;
 
     /// <summary>One line saying what is being read.</summary>
     public string Describe() => Device is { } d

@@ -107,10 +107,7 @@ public static class QemuCommand
     {
         using var meter = new ProgressMeter(ctx.Error, ctx.Terminal, "extract", Inputs.KnownLength(stream));
         using var reader = new QemuMigrationReader(stream, new QemuMigrationReaderOptions { LeaveOpen = true, Progress = meter });
-        var lookup = reader.FindDeviceData(device);
-        var data = lookup.DataOrThrow();
-        if (device is null && lookup.Devices.Count > 1)
-            ctx.Error.WriteLine($"xsk: note: {lookup.Devices.Count} VFIO devices ({string.Join(", ", lookup.Devices.Select(d => d.IdStr))}); extracting '{data.Device.IdStr}' (choose with --device)");
+        var data = StreamInputs.FindDeviceData(reader, device, ctx, "extracting");
         XeChainSummary chain;
         if (target == "-")
         {
@@ -380,10 +377,7 @@ public static class QemuCommand
             {
                 _w.WriteStartObject("vfio");
                 _w.WriteBoolean("setupState", v.SetupState);
-                _w.WriteNumber("dataBlocks", v.DataBlocks);
-                _w.WriteNumber("dataBytes", v.DataBytes);
-                _w.WriteNumber("largestBlock", v.LargestBlock);
-                _w.WriteNumber("firstDataOffset", v.FirstDataOffset);
+                WriteDataCounts(v);
                 _w.WriteBoolean("configState", v.ConfigState);
                 _w.WriteBoolean("dummyEndOfState", v.DummyEndOfState);
                 _w.WriteBoolean("configLoadReady", v.ConfigLoadReady);
@@ -424,10 +418,7 @@ public static class QemuCommand
                 _w.WriteNumber("instanceId", d.InstanceId);
                 _w.WriteNumber("startOffset", d.StartOffset);
                 _w.WriteNumber("endSectionOffset", d.EndSectionOffset);
-                _w.WriteNumber("dataBlocks", d.DataBlocks);
-                _w.WriteNumber("dataBytes", d.DataBytes);
-                _w.WriteNumber("largestBlock", d.LargestBlock);
-                _w.WriteNumber("firstDataOffset", d.FirstDataOffset);
+                WriteDataCounts(d);
                 _w.WriteBoolean("dataOutsideEnd", d.DataOutsideEnd);
                 _w.WriteBoolean("sentNoData", d.SentNoData);
                 _w.WriteString("multifd", d.Multifd.ToString().ToLowerInvariant());
@@ -439,6 +430,14 @@ public static class QemuCommand
             _w.WriteEndObject();
             _w.Flush();
             stdout.Write("\n"u8);
+        }
+
+        private void WriteDataCounts(VfioDataCounts c)
+        {
+            _w.WriteNumber("dataBlocks", c.DataBlocks);
+            _w.WriteNumber("dataBytes", c.DataBytes);
+            _w.WriteNumber("largestBlock", c.LargestBlock);
+            _w.WriteNumber("firstDataOffset", c.FirstDataOffset);
         }
 
         private void WriteStrings(string name, IReadOnlyList<string> values)

@@ -185,7 +185,7 @@ public sealed partial class MigrationStreamReader : IDisposable
         _remaining -= (ulong)fromBuffer;
         if (_remaining == 0) return;
 
-        if (_options.SeekToSkip && TryAvailableBySeeking(out var available))
+        if (_options.SeekToSkip && StreamProbe.TryRemaining(_stream, out var available))
         {
             if ((ulong)available < _remaining)
             {
@@ -216,26 +216,6 @@ public sealed partial class MigrationStreamReader : IDisposable
         ArrayPool<byte>.Shared.Return(_buffer);
         _buffer = null;
         if (!_options.LeaveOpen) _stream.Dispose();
-    }
-
-    private bool TryAvailableBySeeking(out long available)
-    {
-        available = 0;
-        if (!_stream.CanSeek) return false;
-        try
-        {
-            available = Math.Max(0, _stream.Length - _stream.Position);
-            return true;
-        }
-        catch (NotSupportedException)
-        {
-            return false;
-        }
-        catch (IOException)
-        {
-            // Some character devices claim to seek but do not (-ESPIPE): read instead.
-            return false;
-        }
     }
 
     /// <summary>Makes at least <paramref name="count"/> bytes available from <c>_start</c> unless the

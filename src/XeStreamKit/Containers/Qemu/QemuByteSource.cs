@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Buffers.Binary;
-using System.Globalization;
 using XeStreamKit.IO;
 
 namespace XeStreamKit.Containers.Qemu;
@@ -123,7 +122,7 @@ internal sealed class QemuByteSource : IDisposable
         var left = count - (ulong)fromBuffer;
         if (left == 0) return;
 
-        if (_seekToSkip && TryAvailableBySeeking(out var available))
+        if (_seekToSkip && StreamProbe.TryRemaining(_stream, out var available))
         {
             if ((ulong)available < left)
             {
@@ -152,7 +151,7 @@ internal sealed class QemuByteSource : IDisposable
     {
         long skipped = _end - _start;
         _start = _end;
-        if (_seekToSkip && TryAvailableBySeeking(out var available))
+        if (_seekToSkip && StreamProbe.TryRemaining(_stream, out var available))
         {
             _stream.Seek(available, SeekOrigin.Current);
             Advanced(available);
@@ -177,8 +176,8 @@ internal sealed class QemuByteSource : IDisposable
         if (!_leaveOpen) _stream.Dispose();
     }
 
-    internal static MigrationStreamFormatException Truncated(long offset, string field, ulong present, ulong expected) =>
-        new(offset, -1, null, field, string.Create(CultureInfo.InvariantCulture, $"truncated, {present} of {expected} bytes present"));
+    private static MigrationStreamFormatException Truncated(long offset, string field, ulong present, ulong expected) =>
+        MigrationStreamFormatException.Truncated(offset, -1, null, field, present, expected);
 
     private ReadOnlySpan<byte> Take(int count, string field)
     {
@@ -188,21 +187,6 @@ internal sealed class QemuByteSource : IDisposable
         var span = new ReadOnlySpan<byte>(Buffer, _start, count);
         _start += count;
         return span;
-    }
-
-    private bool TryAvailableBySeeking(out long available)
-    {
-        available = 0;
-        if (!_stream.CanSeek) return false;
-        try
-        {
-            available = Math.Max(0, _stream.Length - _stream.Position);
-            return true;
-        }
-        catch (Exception e) when (e is NotSupportedException or IOException)
-        {
-            return false;
-        }
     }
 
     private void Advanced(long bytes)

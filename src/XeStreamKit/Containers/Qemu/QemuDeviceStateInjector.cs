@@ -20,7 +20,8 @@ public static class QemuDeviceStateInjector
     /// <summary>Writes <paramref name="source"/> with device <paramref name="idStr"/>'s data
     /// replaced by <paramref name="xeStream"/> to <paramref name="output"/>.</summary>
     /// <exception cref="MigrationStreamFormatException">The source has no such device, the device's
-    /// data is not all in its END section (pre-copy) or went over multifd, the source is malformed,
+    /// data is not all in its END section (pre-copy) or went over multifd, its END section does not
+    /// close with END_OF_STATE, the source is malformed,
     /// or <paramref name="xeStream"/> is not an Xe packet chain.</exception>
     public static QemuInjectResult Inject(Stream source, string idStr, Stream xeStream, Stream output,
         int blockSize = VfioDataBlockWriter.DefaultBlockSize, IProgress<long>? progress = null)
@@ -53,6 +54,9 @@ public static class QemuDeviceStateInjector
                 throw lookup.Failure();
             }
         }
+        if (device.EndOfStateOffset < 0)
+            throw new MigrationStreamFormatException(device.EndSectionOffset, -1, null, $"qemu VFIO device '{idStr}'",
+                "has an END section that closes with DEV_CONFIG_LOAD_READY, not END_OF_STATE (the config went over multifd); inject puts the new data before the END's END_OF_STATE");
 
         source.Position = origin;
         long written = 0;

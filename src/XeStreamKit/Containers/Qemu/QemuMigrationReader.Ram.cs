@@ -24,7 +24,8 @@ public sealed partial class QemuMigrationReader
     {
         s.Ram ??= new RamSectionStats();
         var stats = s.Ram;
-        var field = $"qemu {s.Label} RAM record";
+        var names = new RamFieldNames($"qemu {s.Label} RAM record");
+        var field = names.Record;
         if (s.Type == QemuRecordType.SectionStart && Header.Capabilities.Contains("mapped-ram"))
             throw Fail(s.PayloadOffset, field, "uses the mapped-ram layout (pages at fixed file offsets), which is not supported; migrate without the mapped-ram capability");
         var mask = (ulong)(_pageSize - 1);
@@ -40,33 +41,33 @@ public sealed partial class QemuMigrationReader
                     ReadRamBlockList(s, word & ~mask, field);
                     break;
                 case RamSaveFlags.Zero:
-                    SkipRamBlockName(continues, field);
-                    _src.ReadByte(field + " zero page fill byte");
+                    SkipRamBlockName(continues, names);
+                    _src.ReadByte(names.ZeroFill);
                     stats.ZeroPages++;
                     break;
                 case RamSaveFlags.Page:
-                    SkipRamBlockName(continues, field);
-                    _src.Skip((ulong)_pageSize, field + " page");
+                    SkipRamBlockName(continues, names);
+                    _src.Skip((ulong)_pageSize, names.Page);
                     stats.Pages++;
                     break;
                 case RamSaveFlags.Xbzrle:
-                    SkipRamBlockName(continues, field);
+                    SkipRamBlockName(continues, names);
                     var encodingAt = _src.Position;
-                    var encoding = _src.ReadByte(field + " XBZRLE encoding");
-                    if (encoding != 1) throw Fail(encodingAt, field + " XBZRLE encoding", $"is {encoding}, expected 1 (ENCODING_FLAG_XBZRLE)");
+                    var encoding = _src.ReadByte(names.XbzrleEncoding);
+                    if (encoding != 1) throw Fail(encodingAt, names.XbzrleEncoding, $"is {encoding}, expected 1 (ENCODING_FLAG_XBZRLE)");
                     var xbzrleAt = _src.Position;
-                    var xbzrleLength = _src.ReadBe16(field + " XBZRLE length");
-                    if (xbzrleLength > _pageSize) throw Fail(xbzrleAt, field + " XBZRLE length", $"is {xbzrleLength}, more than a {_pageSize}-byte page");
-                    _src.Skip(xbzrleLength, field + " XBZRLE data");
+                    var xbzrleLength = _src.ReadBe16(names.XbzrleLength);
+                    if (xbzrleLength > _pageSize) throw Fail(xbzrleAt, names.XbzrleLength, $"is {xbzrleLength}, more than a {_pageSize}-byte page");
+                    _src.Skip(xbzrleLength, names.XbzrleData);
                     stats.XbzrlePages++;
                     break;
                 case RamSaveFlags.CompressPage:
-                    SkipRamBlockName(continues, field);
+                    SkipRamBlockName(continues, names);
                     var compressedAt = _src.Position;
-                    var compressedLength = _src.ReadBe32(field + " compressed length");
+                    var compressedLength = _src.ReadBe32(names.CompressedLength);
                     if (compressedLength > MaxCompressedPage)
-                        throw Fail(compressedAt, field + " compressed length", $"is {compressedLength}, more than zlib makes of a {_pageSize}-byte page");
-                    _src.Skip(compressedLength, field + " compressed page");
+                        throw Fail(compressedAt, names.CompressedLength, $"is {compressedLength}, more than zlib makes of a {_pageSize}-byte page");
+                    _src.Skip(compressedLength, names.CompressedPage);
                     stats.CompressedPages++;
                     break;
                 case RamSaveFlags.MultifdFlush:
@@ -84,13 +85,13 @@ public sealed partial class QemuMigrationReader
         }
     }
 
-    private void SkipRamBlockName(bool continues, string field)
+    private void SkipRamBlockName(bool continues, RamFieldNames names)
     {
         if (continues) return;
         var at = _src.Position;
-        var length = _src.ReadByte(field + " block name length");
-        if (length == 0) throw Fail(at, field + " block name length", "is 0; a RAM block name has 1 to 255 bytes");
-        _src.Skip(length, field + " block name");
+        var length = _src.ReadByte(names.BlockNameLength);
+        if (length == 0) throw Fail(at, names.BlockNameLength, "is 0; a RAM block name has 1 to 255 bytes");
+        _src.Skip(length, names.BlockName);
     }
 
     /// <summary>
@@ -129,6 +130,22 @@ public sealed partial class QemuMigrationReader
                 _src.Skip(8, field + " MEM_SIZE block page size or address");
             }
         }
+    }
+
+    /// <summary>The field names of one RAM section's records (for errors), built once per section
+    /// rather than per page.</summary>
+    private sealed class RamFieldNames(string record)
+    {
+        public string Record { get; } = record;
+        public string ZeroFill { get; } = record + " zero page fill byte";
+        public string Page { get; } = record + " page";
+        public string XbzrleEncoding { get; } = record + " XBZRLE encoding";
+        public string XbzrleLength { get; } = record + " XBZRLE length";
+        public string XbzrleData { get; } = record + " XBZRLE data";
+        public string CompressedLength { get; } = record + " compressed length";
+        public string CompressedPage { get; } = record + " compressed page";
+        public string BlockNameLength { get; } = record + " block name length";
+        public string BlockName { get; } = record + " block name";
     }
 
     /// <summary>True when <paramref name="word"/> is a RAM record word a PART or END can start with.</summary>

@@ -7,6 +7,7 @@ public sealed partial class QemuMigrationReader
     private ulong _blockSize;
     private long _blockOffset;
     private VfioDeviceDataStream? _dataStream;
+    private VfioFieldNames? _vfioNames;
 
     /// <summary>
     /// Reads the current VFIO section's next tag (hw/vfio/migration.c, <c>vfio_load_state</c>):
@@ -23,7 +24,8 @@ public sealed partial class QemuMigrationReader
     {
         var v = s.Vfio ??= new VfioSectionStats();
         var device = DeviceOf(s);
-        var field = $"qemu {s.Label} VFIO tag";
+        var names = NamesOf(s);
+        var field = names.Tag;
         while (true)
         {
             var at = _src.Position;
@@ -36,8 +38,8 @@ public sealed partial class QemuMigrationReader
                     return false;
                 case VfioMigrationTag.DevDataState:
                     var sizeAt = _src.Position;
-                    var size = _src.ReadBe64(field + " DEV_DATA_STATE size");
-                    if (size > long.MaxValue) throw Fail(sizeAt, field + " DEV_DATA_STATE size", $"{Hex(size)} is not a byte count");
+                    var size = _src.ReadBe64(names.DataStateSize);
+                    if (size > long.MaxValue) throw Fail(sizeAt, names.DataStateSize, $"{Hex(size)} is not a byte count");
                     CountBlock(s, v, device, size);
                     if (size == 0) continue;
                     _blockRemaining = _blockSize = size;
@@ -46,9 +48,9 @@ public sealed partial class QemuMigrationReader
                 case VfioMigrationTag.DevSetupState:
                     v.SetupState = true;
                     var endAt = _src.Position;
-                    var end = _src.ReadBe64(field + " after DEV_SETUP_STATE");
+                    var end = _src.ReadBe64(names.AfterSetupState);
                     if (end != (ulong)VfioMigrationTag.EndOfState)
-                        throw Fail(endAt, field + " after DEV_SETUP_STATE", $"is 0x{end:X16}; DEV_SETUP_STATE must be followed by END_OF_STATE");
+                        throw Fail(endAt, names.AfterSetupState, $"is 0x{end:X16}; DEV_SETUP_STATE must be followed by END_OF_STATE");
                     v.EndOfStateOffset = endAt;
                     TagsDone(s, device);
                     return false;
@@ -75,15 +77,8 @@ public sealed partial class QemuMigrationReader
             device.SectionsWithData++;
             if (s.Type != QemuRecordType.SectionEnd) device.DataOutsideEnd = true;
         }
-        v.DataBlocks++;
-        v.DataBytes = checked(v.DataBytes + (long)size);
-        v.LargestBlock = Math.Max(v.LargestBlock, size);
-        if (v.FirstDataOffset < 0 && size > 0) v.FirstDataOffset = dataAt;
-        if (device is null) return;
-        device.DataBlocks++;
-        device.DataBytes = checked(device.DataBytes + (long)size);
-        device.LargestBlock = Math.Max(device.LargestBlock, size);
-        if (device.FirstDataOffset < 0 && size > 0) device.FirstDataOffset = dataAt;
+        v.Add(size, dataAt);
+        device?.Add(size, dataAt);
     }
 
     private void TagsDone(QemuSection s, QemuVfioDevice? device)
@@ -102,7 +97,7 @@ public sealed partial class QemuMigrationReader
         {
             if (_blockRemaining > 0)
             {
-                _src.Skip(_blockRemaining, $"qemu {s.Label} device data block");
+                _src.Skip(_blockRemaining, NamesOf(s).DataBlock);
                 _blockRemaining = 0;
             }
             if (_vfioTagsDone || !NextVfioTag(s)) return;
@@ -163,7 +158,7 @@ public sealed partial class QemuMigrationReader
                 {
                     var n = _src.Read(destination[..(int)Math.Min((ulong)destination.Length, _blockRemaining)]);
                     if (n == 0)
-                        throw QemuByteSource.Truncated(_blockOffset, $"qemu {s.Label} device data block", _blockSize - _blockRemaining, _blockSize);
+                        throw MigrationStreamFormatException.Truncated(_blockOffset, -1, null, NamesOf(s).DataBlock, _blockSize - _blockRemaining, _blockSize);
                     _blockRemaining -= (ulong)n;
                     return n;
                 }
@@ -174,12 +169,7 @@ public sealed partial class QemuMigrationReader
                     stream.Ended = true;
                     return 0;
                 }
-                do
-                {
-                    if (!MoveNext())
-                        throw Fail(_src.Position, $"qemu device data of '{stream.Device.IdStr}'", "ends at QEMU_VM_EOF without the device's END section");
-                }
-                while (_current!.Handler != QemuHandlerKind.Vfio || _current.SectionId != stream.Device.SectionId);
+                MoveToNextSectionOf(stream.Device);
             }
         }
         catch (MigrationStreamFormatException)
@@ -207,13 +197,43 @@ public sealed partial class QemuMigrationReader
                     return true;
                 }
                 SkipVfioTags(s);
-                do
-                {
-                    if (!MoveNext())
-                        throw Fail(_src.Position, $"qemu device data of '{stream.Device.IdStr}'", "ends at QEMU_VM_EOF without the device's END section");
-                }
-                while (_current!.Handler != QemuHandlerKind.Vfio || _current.SectionId != stream.Device.SectionId);
+                MoveToNextSectionOf(stream.Device);
             }
         });
+    }
+
+    /// <summary>Walks the records after the current one to <paramref name="device"/>'s next
+    /// START/PART/END section; fails at QEMU_VM_EOF.</summary>
+    private void MoveToNextSectionOf(QemuVfioDevice device)
+    {
+        do
+        {
+            if (!MoveNext())
+                throw Fail(_src.Position, $"qemu device data of '{device.IdStr}'", "ends at QEMU_VM_EOF without the device's END section");
+        }
+        while (_current!.Handler != QemuHandlerKind.Vfio || _current.SectionId != device.SectionId);
+    }
+
+    /// <summary>The field names of <paramref name="s"/>'s tags (for errors), built once per section
+    /// rather than per data block.</summary>
+    private VfioFieldNames NamesOf(QemuSection s) =>
+        _vfioNames is { } names && ReferenceEquals(names.Section, s) ? names : _vfioNames = new VfioFieldNames(s);
+
+    private sealed class VfioFieldNames
+    {
+        public VfioFieldNames(QemuSection section)
+        {
+            Section = section;
+            Tag = $"qemu {section.Label} VFIO tag";
+            DataStateSize = Tag + " DEV_DATA_STATE size";
+            AfterSetupState = Tag + " after DEV_SETUP_STATE";
+            DataBlock = $"qemu {section.Label} device data block";
+        }
+
+        public QemuSection Section { get; }
+        public string Tag { get; }
+        public string DataStateSize { get; }
+        public string AfterSetupState { get; }
+        public string DataBlock { get; }
     }
 }

@@ -270,7 +270,6 @@ public sealed partial class QemuMigrationReader : IDisposable
             h ??= NewHandler(id, idStr, at);
             h.FullSeen = true;
             s.Handler = QemuFormat.IsVfioIdStr(idStr) ? QemuHandlerKind.VfioConfig : QemuHandlerKind.Other;
-            if (h.Device is { } d) d.ConfigOffset = at;
         }
         return s;
     }
@@ -449,7 +448,7 @@ public sealed partial class QemuMigrationReader : IDisposable
     {
         if (_handlers.Count >= MaxHandlers)
             throw Fail(at, "qemu section_id", $"would be the {MaxHandlers + 1}th distinct section id; real streams have a few hundred");
-        var h = new Handler(id, idStr);
+        var h = new Handler(idStr);
         _handlers.Add(id, h);
         return h;
     }
@@ -475,9 +474,8 @@ public sealed partial class QemuMigrationReader : IDisposable
     private static string Hex(ulong value) => "0x" + value.ToString("X", CultureInfo.InvariantCulture);
 
     /// <summary>A registered handler, keyed by section id.</summary>
-    private sealed class Handler(uint sectionId, string idStr)
+    private sealed class Handler(string idStr)
     {
-        public uint SectionId { get; } = sectionId;
         public string IdStr { get; } = idStr;
         public uint InstanceId { get; set; }
         public uint VersionId { get; set; }

@@ -144,14 +144,6 @@ public sealed class QemuMigrationWriter : IDisposable
     /// <summary>A VFIO tag.</summary>
     public void WriteVfioTag(VfioMigrationTag tag) => WriteBe64((ulong)tag);
 
-    /// <summary>One DEV_DATA_STATE block holding <paramref name="data"/>.</summary>
-    public void WriteVfioDataBlock(ReadOnlySpan<byte> data)
-    {
-        WriteVfioTag(VfioMigrationTag.DevDataState);
-        WriteBe64((ulong)data.Length);
-        Write(data);
-    }
-
     /// <summary>The rest of <paramref name="deviceData"/> as DEV_DATA_STATE blocks of
     /// <paramref name="blockSize"/> bytes (the last one shorter), as <c>vfio_save_complete_precopy</c>
     /// reads the data fd. END_OF_STATE is not written. Returns the data byte count.</summary>

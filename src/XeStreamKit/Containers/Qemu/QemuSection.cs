@@ -123,19 +123,38 @@ public sealed class RamSectionStats
     public long MultifdFlushes { get; internal set; }
 }
 
+/// <summary>DEV_DATA_STATE block counts: of one VFIO section (<see cref="VfioSectionStats"/>) or of
+/// all of a device's sections so far (<see cref="QemuVfioDevice"/>).</summary>
+public abstract class VfioDataCounts
+{
+    private protected VfioDataCounts()
+    {
+    }
+
+    /// <summary>DEV_DATA_STATE blocks.</summary>
+    public long DataBlocks { get; private set; }
+    /// <summary>Device data bytes in those blocks.</summary>
+    public long DataBytes { get; private set; }
+    /// <summary>The largest block (QEMU's buffer: min(1 MiB, stop-copy size)).</summary>
+    public ulong LargestBlock { get; private set; }
+    /// <summary>Absolute offset of the first device data byte, or -1.</summary>
+    public long FirstDataOffset { get; private set; } = -1;
+
+    /// <summary>Counts a block of <paramref name="size"/> bytes whose data starts at absolute offset <paramref name="at"/>.</summary>
+    internal void Add(ulong size, long at)
+    {
+        DataBlocks++;
+        DataBytes = checked(DataBytes + (long)size);
+        LargestBlock = Math.Max(LargestBlock, size);
+        if (FirstDataOffset < 0 && size > 0) FirstDataOffset = at;
+    }
+}
+
 /// <summary>What a VFIO section held (hw/vfio/migration.c tags).</summary>
-public sealed class VfioSectionStats
+public sealed class VfioSectionStats : VfioDataCounts
 {
     /// <summary>DEV_SETUP_STATE seen (the START of a device).</summary>
     public bool SetupState { get; internal set; }
-    /// <summary>DEV_DATA_STATE blocks.</summary>
-    public long DataBlocks { get; internal set; }
-    /// <summary>Device data bytes in those blocks.</summary>
-    public long DataBytes { get; internal set; }
-    /// <summary>The largest block (QEMU's buffer: min(1 MiB, stop-copy size)).</summary>
-    public ulong LargestBlock { get; internal set; }
-    /// <summary>Absolute offset of the first device data byte, or -1.</summary>
-    public long FirstDataOffset { get; internal set; } = -1;
     /// <summary>DEV_CONFIG_STATE with the vfio-pci config vmstate (FULL).</summary>
     public bool ConfigState { get; internal set; }
     /// <summary>A FULL whose payload is a lone END_OF_STATE: the "dummy EOS" QEMU writes when the
@@ -188,8 +207,9 @@ public enum MultifdEvidence
     Detected,
 }
 
-/// <summary>A VFIO device found in the stream, with where its data is.</summary>
-public sealed class QemuVfioDevice
+/// <summary>A VFIO device found in the stream, with where its data is (its DEV_DATA_STATE counts
+/// are those of all its sections seen so far).</summary>
+public sealed class QemuVfioDevice : VfioDataCounts
 {
     internal QemuVfioDevice(string idStr, uint sectionId, uint instanceId, uint versionId, long startOffset)
     {
@@ -210,14 +230,6 @@ public sealed class QemuVfioDevice
     public uint VersionId { get; }
     /// <summary>Absolute offset of the START section.</summary>
     public long StartOffset { get; }
-    /// <summary>DEV_DATA_STATE blocks seen so far.</summary>
-    public long DataBlocks { get; internal set; }
-    /// <summary>Device data bytes seen so far.</summary>
-    public long DataBytes { get; internal set; }
-    /// <summary>The largest block.</summary>
-    public ulong LargestBlock { get; internal set; }
-    /// <summary>Absolute offset of the first device data byte, or -1.</summary>
-    public long FirstDataOffset { get; internal set; } = -1;
     /// <summary>Sections (START/PART/END) that carried data.</summary>
     public int SectionsWithData { get; internal set; }
     /// <summary>Absolute offset of the END section, or -1 until seen.</summary>
@@ -230,8 +242,6 @@ public sealed class QemuVfioDevice
     public bool DataOutsideEnd { get; internal set; }
     /// <summary>The config FULL section, once seen.</summary>
     public VfioSectionStats? Config { get; internal set; }
-    /// <summary>Absolute offset of the config FULL section, or -1.</summary>
-    public long ConfigOffset { get; internal set; } = -1;
     /// <summary>True once the END section's tags were all walked.</summary>
     public bool Ended { get; internal set; }
     /// <summary>The stream-wide totals (RAM multifd flushes are evidence for <see cref="Multifd"/>).</summary>

@@ -93,7 +93,8 @@ public sealed class QemuDeviceLookup
     public QemuStreamSummary Summary { get; }
     /// <summary>The idstr asked for, or null for "the first".</summary>
     public string? Requested { get; }
-    /// <summary>A format error met while walking past a data-less device for evidence.</summary>
+    /// <summary>A format error met while walking past a data-less device for evidence (the
+    /// <see cref="Failure"/> message includes it).</summary>
     public MigrationStreamFormatException? WalkError { get; internal init; }
 
     /// <summary>The data stream, or a <see cref="MigrationStreamFormatException"/> saying in one
@@ -113,7 +114,8 @@ public sealed class QemuDeviceLookup
             QemuDeviceLookupStatus.DeviceNotFound => new MigrationStreamFormatException(end, -1, null, "qemu stream",
                 $"has no VFIO device '{Requested}'; its VFIO devices: {string.Join(", ", Devices.Select(d => d.IdStr))}"),
             QemuDeviceLookupStatus.NoData => new MigrationStreamFormatException(Device!.EndSectionOffset, -1, null,
-                $"qemu VFIO device '{Device.IdStr}'", "sent no data in the main stream: " + Device.NoDataExplanation),
+                $"qemu VFIO device '{Device.IdStr}'", "sent no data in the main stream: " + Device.NoDataExplanation
+                + (WalkError is { } walk ? "; walking on for the config section failed: " + walk.Message : "")),
             QemuDeviceLookupStatus.MissingEnd => new MigrationStreamFormatException(end, -1, null,
                 $"qemu VFIO device '{Device!.IdStr}'", "has no END section before QEMU_VM_EOF (the stream holds no STOP_COPY data for it)"),
             _ => new MigrationStreamFormatException(end, -1, null, "qemu stream", $"has no data for the device ({Status})"),
