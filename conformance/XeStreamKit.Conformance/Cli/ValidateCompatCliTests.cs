@@ -1,5 +1,7 @@
 using System.Text.Json;
 using XeStreamKit.Conformance.Support;
+using XeStreamKit.Corpus;
+using XeStreamKit.Format;
 using static XeStreamKit.Conformance.Support.PacketList;
 
 namespace XeStreamKit.Conformance.Cli;
@@ -8,7 +10,10 @@ public class ValidateCompatCliTests
 {
     private static byte[] Save() => DriverSave(SmallBmg).Bytes();
 
-    private static byte[] BadMmio() => DriverSave(SmallBmg).With(3, _ => Mmio(0, 12)).With(1, p => p with { Flags = 2 }).Bytes();
+    private static readonly List<PacketEdit> Packets = DriverSave(SmallBmg);
+    private static readonly int Guc0 = Packets.Find(PacketType.Guc), Mmio0 = Packets.Find(PacketType.Mmio);
+
+    private static byte[] BadMmio() => DriverSave(SmallBmg).With(Mmio0, _ => Mmio(0, 12)).With(Guc0, p => p with { Flags = 2 }).Bytes();
 
     private static string Temp(byte[] bytes, string name = "image.bin")
     {
@@ -48,7 +53,7 @@ public class ValidateCompatCliTests
         var d = doc.RootElement.GetProperty("diagnostics")[0];
         d.GetProperty("rule").GetString().ShouldBe("XE-MMIO-SIZE");
         d.GetProperty("severity").GetString().ShouldBe("error");
-        d.GetProperty("packetIndex").GetInt64().ShouldBe(3);
+        d.GetProperty("packetIndex").GetInt64().ShouldBe(Mmio0);
         d.GetProperty("errno").GetString().ShouldBe("EIO");
         d.GetProperty("reportedAt").GetString().ShouldBe("finish");
         d.GetProperty("cause").GetString().ShouldBe("EINVAL");
