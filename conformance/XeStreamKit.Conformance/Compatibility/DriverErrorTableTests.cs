@@ -39,7 +39,7 @@ public class DriverErrorTableTests
         { "tile/GT mismatch", Save().With(Mmio0, p => p with { Tile = 1 }).Bytes(), "EINVAL", "write", Mmio0, "XE-HDR-TILE" },
         { "descriptor tile/gt != 0", Save().With(Desc, p => p with { Tile = 1 }).Bytes(), "EINVAL", "write", Desc, "XE-DESC-ROUTE" },
         { "descriptor size % 4", Save().With(Desc, p => p with { Payload = [.. p.Payload, 9] }).Bytes(), "EINVAL", "write", Desc, "XE-DESC-DWORDS" },
-        { "truncated KLV", Save().With(Desc, _ => new PacketEdit(PacketType.Descriptor, 0, 0, BitConverter.GetBytes(0xF0010002u).Concat(BitConverter.GetBytes(0xE20Bu)).ToArray())).Bytes(), "ENODATA", "write", Desc, "XE-DESC-KLV" },
+        { "truncated KLV", Save().With(Desc, _ => new PacketEdit(PacketType.Descriptor, 0, 0, PacketEdit.Dwords(0xF0010002, 0xE20B))).Bytes(), "ENODATA", "write", Desc, "XE-DESC-KLV" },
         { "devid mismatch", Save().With(Desc, _ => Descriptor(0xE211, 0)).Bytes(), "ENODEV", "write", Desc, "XE-DESC-DEVID" },
         { "revid mismatch", Save().With(Desc, _ => Descriptor(0xE20B, 3)).Bytes(), "ENODEV", "write", Desc, "XE-DESC-REVID" },
         { "trailer with non-zero tile/gt", Save().With(Trl, p => p with { Tile = 1 }).Bytes(), "EINVAL", "write", Trl, "XE-TRL-ROUTE" },
@@ -119,11 +119,11 @@ public class DriverErrorTableTests
     public void Driver_versions_disagree_on_a_mismatch_ahead_of_a_truncated_klv()
     {
         // DEVID mismatch in KLV #0, then a KLV claiming 2 dwords with 1 present.
-        var descriptor = new PacketEdit(PacketType.Descriptor, 0, 0, Klvs((0xF001, [0xE211])).Concat(BitConverter.GetBytes(0xF0020002u)).Concat(new byte[4]).ToArray());
+        var descriptor = new PacketEdit(PacketType.Descriptor, 0, 0, [.. Klvs((0xF001, [0xE211])), .. PacketEdit.Dwords(0xF0020002, 0)]);
         var bytes = Save().With(Desc, _ => descriptor).Bytes();
         Check(bytes, T with { Driver = DriverVersion.V6_19 }).Failure!.Errno.ShouldBe(Errno.ENODEV);
         Check(bytes, T with { Driver = DriverVersion.Newest }).Failure!.Errno.ShouldBe(Errno.ENODATA);
-        var truncatedOnly = Save().With(Desc, _ => new PacketEdit(PacketType.Descriptor, 0, 0, Klvs((0xF001, [0xE20B])).Concat(BitConverter.GetBytes(0xF0020002u)).Concat(new byte[4]).ToArray())).Bytes();
+        var truncatedOnly = Save().With(Desc, _ => new PacketEdit(PacketType.Descriptor, 0, 0, [.. Klvs((0xF001, [0xE20B])), .. PacketEdit.Dwords(0xF0020002, 0)])).Bytes();
         Check(truncatedOnly, T with { Driver = DriverVersion.V6_19 }).Failure!.Errno.ShouldBe(Errno.EINVAL);
     }
 
@@ -131,7 +131,7 @@ public class DriverErrorTableTests
     public void A_devid_klv_of_length_0_is_compared_with_the_dword_after_its_header()
     {
         // DEVID len 0 followed by REVID: the driver compares the REVID header dword 0xF0020001 with the devid.
-        var descriptor = new PacketEdit(PacketType.Descriptor, 0, 0, BitConverter.GetBytes(0xF0010000u).Concat(Klvs((0xF002, [0]))).ToArray());
+        var descriptor = new PacketEdit(PacketType.Descriptor, 0, 0, [.. PacketEdit.Dwords(0xF0010000), .. Klvs((0xF002, [0]))]);
         var r = Check(Save().With(Desc, _ => descriptor).Bytes());
         r.Failure!.Rule.ShouldBe(Rules.XeDescDevid);
         r.Failure.Message.ShouldBe("descriptor devid 0xF0020001 != target 0xE20B");

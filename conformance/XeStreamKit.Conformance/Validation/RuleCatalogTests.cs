@@ -35,7 +35,7 @@ public class RuleCatalogTests
         ["XE-HDR-TILE"] = new(() => Save().With(Guc0, p => p with { Tile = 1 }).Bytes()),
         ["XE-DESC-ROUTE"] = new(() => Save().With(Desc, p => p with { Gt = 1 }).Bytes()),
         ["XE-DESC-DWORDS"] = new(() => Save().With(Desc, p => p with { Payload = [.. p.Payload, 0, 0] }).Bytes()),
-        ["XE-DESC-KLV"] = new(() => Save().With(Desc, p => p with { Payload = Klvs((0xF001, [0xE20B])).Concat(BitConverter.GetBytes(0xF0020003u)).Concat(new byte[4]).ToArray() }).Bytes()),
+        ["XE-DESC-KLV"] = new(() => Save().With(Desc, p => p with { Payload = [.. Klvs((0xF001, [0xE20B])), .. PacketEdit.Dwords(0xF0020003, 0)] }).Bytes()),
         ["XE-DESC-DEVID"] = new(() => Save().With(Desc, _ => Descriptor(0xE211, 0)).Bytes()),
         ["XE-DESC-REVID"] = new(() => Save().With(Desc, _ => Descriptor(0xE20B, 1)).Bytes()),
         ["XE-DESC-KEY"] = new(() => Save().With(Desc, p => p with { Payload = [.. p.Payload, .. Klvs((0xF0AB, [1, 2]))] }).Bytes()),
