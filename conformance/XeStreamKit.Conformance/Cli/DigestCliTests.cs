@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using XeStreamKit.Conformance.Hashing;
 using XeStreamKit.Conformance.Support;
+using XeStreamKit.Corpus;
 using XeStreamKit.Reading;
 using static XeStreamKit.Conformance.Support.PacketList;
 
@@ -16,7 +17,7 @@ public class DigestCliTests
     [Fact]
     public void Validate_digest_prints_the_stream_crc_and_one_line_per_type_after_the_verdict()
     {
-        var bytes = DriverSave(SmallBmg).Bytes();
+        var bytes = DriverSave(SmallBmg).ToBytes();
         var vram = DriverSave(SmallBmg).Where(p => p.Type == XeStreamKit.Format.PacketType.Vram).SelectMany(p => p.Payload).ToArray();
         var dir = Directory.CreateTempSubdirectory("xsk-digest-").FullName;
         var path = Path.Combine(dir, "image.bin");
@@ -37,7 +38,7 @@ public class DigestCliTests
     [Fact]
     public void Validate_digest_json_has_stream_type_and_packet_crcs()
     {
-        var bytes = DriverSave(SmallBmg).Bytes();
+        var bytes = DriverSave(SmallBmg).ToBytes();
         var r = CliHarness.Run(bytes, "validate", "-", "--digest", "--json");
         r.ExitCode.ShouldBe(0, r.StdErr);
         using var doc = JsonDocument.Parse(r.StdOut);
@@ -68,9 +69,9 @@ public class DigestCliTests
     [Fact]
     public void Validate_without_digest_prints_no_crc()
     {
-        var r = CliHarness.Run(DriverSave(SmallBmg).Bytes(), "validate", "-", "--json");
+        var r = CliHarness.Run(DriverSave(SmallBmg).ToBytes(), "validate", "-", "--json");
         using var doc = JsonDocument.Parse(r.StdOut);
         doc.RootElement.TryGetProperty("digest", out _).ShouldBeFalse();
-        CliHarness.Run(DriverSave(SmallBmg).Bytes(), "validate", "-").StdOut.ShouldNotContain("CRC-32C");
+        CliHarness.Run(DriverSave(SmallBmg).ToBytes(), "validate", "-").StdOut.ShouldNotContain("CRC-32C");
     }
 }

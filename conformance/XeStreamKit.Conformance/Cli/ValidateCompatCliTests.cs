@@ -8,12 +8,12 @@ namespace XeStreamKit.Conformance.Cli;
 
 public class ValidateCompatCliTests
 {
-    private static byte[] Save() => DriverSave(SmallBmg).Bytes();
+    private static byte[] Save() => DriverSave(SmallBmg).ToBytes();
 
     private static readonly List<PacketEdit> Packets = DriverSave(SmallBmg);
     private static readonly int Guc0 = Packets.Find(PacketType.Guc), Mmio0 = Packets.Find(PacketType.Mmio);
 
-    private static byte[] BadMmio() => DriverSave(SmallBmg).With(Mmio0, _ => Mmio(0, 12)).With(Guc0, p => p with { Flags = 2 }).Bytes();
+    private static byte[] BadMmio() => DriverSave(SmallBmg).With(Mmio0, _ => Mmio(0, 12)).With(Guc0, p => p with { Flags = 2 }).ToBytes();
 
     private static string Temp(byte[] bytes, string name = "image.bin")
     {
