@@ -18,10 +18,7 @@ public class PayloadDigestTests
     {
         using var device = DeviceSpec.Open(spec);
         device.Pause();
-        var ms = new MemoryStream();
-        device.BeginSave().CopyTo(ms);
-        device.FinishSave();
-        return ms.ToArray();
+        return device.SaveToBytes();
     }
 
     private static readonly byte[] Image = Save("emulated:bmg,lmem=192KiB,ggtt=64KiB,chunk=64KiB");
