@@ -52,7 +52,7 @@ public class ReaderTests
         var data = Vectors.Sample(200_000);
         var expected = ReadAll(new MemoryStream(data));
         expected.Count.ShouldBe(8);
-        ReadAll(new ChunkedStream(data, _ => seedOrSize), new() { BufferSize = 64 }).ShouldBe(expected, ignoreOrder: false, comparer: SeenComparer.Instance);
+        ReadAll(new ChunkedStream(data, () => seedOrSize), new() { BufferSize = 64 }).ShouldBe(expected, ignoreOrder: false, comparer: SeenComparer.Instance);
         ReadAll(ChunkedStream.Random(data, seedOrSize)).ShouldBe(expected, ignoreOrder: false, comparer: SeenComparer.Instance);
     }
 
@@ -134,7 +134,7 @@ public class ReaderTests
         var data = Vectors.HeaderBytes(PacketType.Vram, 1UL << 62).Concat(new byte[3 << 20]).ToArray();
         var buffer = new byte[1 << 16];
         var before = GC.GetAllocatedBytesForCurrentThread();
-        using var reader = new MigrationStreamReader(new ChunkedStream(data, _ => 1 << 20));
+        using var reader = new MigrationStreamReader(new ChunkedStream(data, () => 1 << 20));
         reader.ReadNextPacket().ShouldBeTrue();
         var e = Should.Throw<MigrationStreamFormatException>(() => { while (reader.ReadPayload(buffer) > 0) { } });
         (GC.GetAllocatedBytesForCurrentThread() - before).ShouldBeLessThan(64 * 1024);
@@ -245,7 +245,7 @@ public class ReaderTests
         new PacketHeader(1, PacketType.Vram, 0, 0, 0, 0, size).Write(data);
         BinaryPrimitives.WriteUInt64LittleEndian(data.AsSpan(Packet.HeaderSize + size - 8), 0xDEADBEEF);
         var before = GC.GetAllocatedBytesForCurrentThread();
-        using var reader = new MigrationStreamReader(new ChunkedStream(data, _ => 1 << 20), new() { BufferSize = 64 * 1024 });
+        using var reader = new MigrationStreamReader(new ChunkedStream(data, () => 1 << 20), new() { BufferSize = 64 * 1024 });
         reader.ReadNextPacket();
         ulong last = 0;
         for (var c = reader.ReadPayloadChunk(); !c.IsEmpty; c = reader.ReadPayloadChunk())

@@ -52,7 +52,7 @@ public class PayloadDigestTests
         "file-like (seekable)" => new MemoryStream(bytes, writable: false),
         "pipe, 1-byte reads" => ChunkedStream.OneByte(bytes),
         "pipe, random reads" => ChunkedStream.Random(bytes, 11, 5000),
-        _ => new ChunkedStream(bytes, _ => 64 << 10),
+        _ => new ChunkedStream(bytes, () => 64 << 10),
     };
 
     [Theory]
