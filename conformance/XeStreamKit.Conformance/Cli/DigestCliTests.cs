@@ -19,9 +19,8 @@ public class DigestCliTests
     {
         var bytes = DriverSave(SmallBmg).ToBytes();
         var vram = DriverSave(SmallBmg).Where(p => p.Type == XeStreamKit.Format.PacketType.Vram).SelectMany(p => p.Payload).ToArray();
-        var dir = Directory.CreateTempSubdirectory("xsk-digest-").FullName;
-        var path = Path.Combine(dir, "image.bin");
-        File.WriteAllBytes(path, bytes);
+        using var dir = new TempDir("xsk-digest-");
+        var path = dir.File("image.bin", bytes);
         foreach (var args in new[] { new[] { "validate", "-", "--digest" }, ["validate", path, "--digest", "--profile", "strict"] })
         {
             var r = CliHarness.Run(bytes, args);
@@ -32,7 +31,6 @@ public class DigestCliTests
             lines.ShouldContain($"CRC-32C {Hex(Crc32CTests.Reference(vram))}  vram payloads (2 packets, {vram.Length} bytes)");
             lines.Length.ShouldBe(2 + 6);
         }
-        Directory.Delete(dir, recursive: true);
     }
 
     [Fact]
