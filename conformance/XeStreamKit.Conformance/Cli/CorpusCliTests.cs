@@ -6,9 +6,7 @@ namespace XeStreamKit.Conformance.Cli;
 
 public class CorpusCliTests
 {
-    private static string Corpus => Path.Combine(RepoPaths.Root, "conformance", "corpus");
-
-    private static byte[] Vector(string name) => File.ReadAllBytes(Path.Combine(Corpus, name + ".bin"));
+    private static byte[] Vector(string name) => File.ReadAllBytes(Path.Combine(RepoPaths.Corpus, name + ".bin"));
 
     [Fact]
     public void Generate_writes_the_corpus_and_says_what()
@@ -39,7 +37,7 @@ public class CorpusCliTests
         var junit = Path.Combine(Directory.CreateTempSubdirectory("xsk-junit-").FullName, "model.xml");
         try
         {
-            var r = CliHarness.Run(null, "conformance", "run", "--impl", "model", "--corpus", Corpus, "--filter", "desc", "--split", "7", "--junit", junit);
+            var r = CliHarness.Run(null, "conformance", "run", "--impl", "model", "--corpus", RepoPaths.Corpus, "--filter", "desc", "--split", "7", "--junit", junit);
             r.ExitCode.ShouldBe(0, r.StdOut + r.StdErr);
             r.StdOut.ShouldContain("PASS n_desc_devid                       ENODEV on write() of packet #0 (XE-DESC-DEVID)");
             r.StdOut.TrimEnd().Split('\n')[^1].ShouldStartWith("model: ");
@@ -59,7 +57,7 @@ public class CorpusCliTests
     [Fact]
     public void The_driver_version_changes_what_is_expected()
     {
-        var r = CliHarness.Run(null, "conformance", "run", "--impl", "model", "--corpus", Corpus, "--filter", "klv_truncated", "--driver", "6.19", "--json");
+        var r = CliHarness.Run(null, "conformance", "run", "--impl", "model", "--corpus", RepoPaths.Corpus, "--filter", "klv_truncated", "--driver", "6.19", "--json");
         r.ExitCode.ShouldBe(0, r.StdOut);
         using var doc = JsonDocument.Parse(r.StdOut);
         var v = doc.RootElement.GetProperty("implementations")[0].GetProperty("vectors")[0];
@@ -69,7 +67,7 @@ public class CorpusCliTests
     [Fact]
     public void A_failing_implementation_exits_2_and_the_matrix_shows_where()
     {
-        var r = CliHarness.Run(null, "conformance", "run", "--impl", "validator", "--impl", "exec:cat >/dev/null", "--matrix", "--corpus", Corpus, "--filter", "n_desc_d");
+        var r = CliHarness.Run(null, "conformance", "run", "--impl", "validator", "--impl", "exec:cat >/dev/null", "--matrix", "--corpus", RepoPaths.Corpus, "--filter", "n_desc_d");
         r.ExitCode.ShouldBe(2);
         r.StdOut.ShouldMatchApprovedText();
         CliHarness.Run(null, "conformance", "run", "--impl", "validator", "--impl", "model").ExitCode.ShouldBe(1);

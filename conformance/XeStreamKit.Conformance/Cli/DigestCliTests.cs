@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
-using XeStreamKit.Conformance.Hashing;
 using XeStreamKit.Conformance.Support;
+using XeStreamKit.Corpus;
 using XeStreamKit.Reading;
 using static XeStreamKit.Conformance.Support.PacketList;
 
@@ -16,34 +16,32 @@ public class DigestCliTests
     [Fact]
     public void Validate_digest_prints_the_stream_crc_and_one_line_per_type_after_the_verdict()
     {
-        var bytes = DriverSave(SmallBmg).Bytes();
+        var bytes = DriverSave(SmallBmg).ToBytes();
         var vram = DriverSave(SmallBmg).Where(p => p.Type == XeStreamKit.Format.PacketType.Vram).SelectMany(p => p.Payload).ToArray();
-        var dir = Directory.CreateTempSubdirectory("xsk-digest-").FullName;
-        var path = Path.Combine(dir, "image.bin");
-        File.WriteAllBytes(path, bytes);
+        using var dir = new TempDir("xsk-digest-");
+        var path = dir.File("image.bin", bytes);
         foreach (var args in new[] { new[] { "validate", "-", "--digest" }, ["validate", path, "--digest", "--profile", "strict"] })
         {
             var r = CliHarness.Run(bytes, args);
             r.ExitCode.ShouldBe(0, r.StdErr);
             var lines = r.StdOut.TrimEnd('\n').Split('\n');
             lines[0].ShouldContain("valid for the");
-            lines[1].ShouldBe($"CRC-32C {Hex(Crc32CTests.Reference(bytes))}  stream (16.4 KiB, {bytes.Length} bytes)");
-            lines.ShouldContain($"CRC-32C {Hex(Crc32CTests.Reference(vram))}  vram payloads (2 packets, {vram.Length} bytes)");
+            lines[1].ShouldBe($"CRC-32C {Hex(Crc32CReference.Compute(bytes))}  stream (16.4 KiB, {bytes.Length} bytes)");
+            lines.ShouldContain($"CRC-32C {Hex(Crc32CReference.Compute(vram))}  vram payloads (2 packets, {vram.Length} bytes)");
             lines.Length.ShouldBe(2 + 6);
         }
-        Directory.Delete(dir, recursive: true);
     }
 
     [Fact]
     public void Validate_digest_json_has_stream_type_and_packet_crcs()
     {
-        var bytes = DriverSave(SmallBmg).Bytes();
+        var bytes = DriverSave(SmallBmg).ToBytes();
         var r = CliHarness.Run(bytes, "validate", "-", "--digest", "--json");
         r.ExitCode.ShouldBe(0, r.StdErr);
         using var doc = JsonDocument.Parse(r.StdOut);
         var digest = doc.RootElement.GetProperty("digest");
         digest.GetProperty("algorithm").GetString().ShouldBe("crc32c");
-        digest.GetProperty("crc32c").GetString().ShouldBe(Hex(Crc32CTests.Reference(bytes)));
+        digest.GetProperty("crc32c").GetString().ShouldBe(Hex(Crc32CReference.Compute(bytes)));
         digest.GetProperty("bytes").GetInt64().ShouldBe(bytes.Length);
         digest.GetProperty("packetsNotKept").GetInt64().ShouldBe(0);
         var types = digest.GetProperty("byType").EnumerateArray().Select(t => t.GetProperty("type").GetString()).ToList();
@@ -60,7 +58,7 @@ public class DigestCliTests
             p.GetProperty("streamOffset").GetInt64().ShouldBe(reader.Current.StreamOffset);
             p.GetProperty("payloadBytes").GetInt64().ShouldBe(payload.Length);
             p.GetProperty("complete").GetBoolean().ShouldBeTrue();
-            p.GetProperty("crc32c").GetString().ShouldBe(Hex(Crc32CTests.Reference(payload)));
+            p.GetProperty("crc32c").GetString().ShouldBe(Hex(Crc32CReference.Compute(payload)));
         }
         reader.ReadNextPacket().ShouldBeFalse();
     }
@@ -68,9 +66,9 @@ public class DigestCliTests
     [Fact]
     public void Validate_without_digest_prints_no_crc()
     {
-        var r = CliHarness.Run(DriverSave(SmallBmg).Bytes(), "validate", "-", "--json");
+        var r = CliHarness.Run(DriverSave(SmallBmg).ToBytes(), "validate", "-", "--json");
         using var doc = JsonDocument.Parse(r.StdOut);
         doc.RootElement.TryGetProperty("digest", out _).ShouldBeFalse();
-        CliHarness.Run(DriverSave(SmallBmg).Bytes(), "validate", "-").StdOut.ShouldNotContain("CRC-32C");
+        CliHarness.Run(DriverSave(SmallBmg).ToBytes(), "validate", "-").StdOut.ShouldNotContain("CRC-32C");
     }
 }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using XeStreamKit.Conformance.Qemu;
 using XeStreamKit.Conformance.Support;
+using XeStreamKit.Corpus;
 using static XeStreamKit.Conformance.Support.PacketList;
 
 namespace XeStreamKit.Conformance.Cli;
@@ -10,7 +11,7 @@ public class QemuInputCliTests
 {
     private static byte[] Image() => QemuImages.Build(new QemuImageSpec
     {
-        Devices = [new VfioDeviceSpec("0000:00:02.0/vfio", DriverSave(SmallPtl).Bytes(), BlockSize: 4096), new VfioDeviceSpec("0000:00:03.0/vfio", DriverSave(SmallBmg).Bytes(), BlockSize: 1000)],
+        Devices = [new VfioDeviceSpec("0000:00:02.0/vfio", DriverSave(SmallPtl).ToBytes(), BlockSize: 4096), new VfioDeviceSpec("0000:00:03.0/vfio", DriverSave(SmallBmg).ToBytes(), BlockSize: 1000)],
     });
 
     [Fact]

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using XeStreamKit.Conformance.Support;
+using F = XeStreamKit.Devices.Debugfs.DebugfsMigrationDevice.Files;
 
 namespace XeStreamKit.Conformance.Cli;
 
@@ -71,9 +72,9 @@ public class SaveRestoreCliTests
         {
             // A debugfs VF directory whose migration_data cannot be read (it is a directory).
             var vf = Path.Combine(dir, "vf1");
-            Directory.CreateDirectory(Path.Combine(vf, "migration_data"));
-            foreach (var f in new[] { "pause", "resume", "save", "restore", "migration_size" }) File.WriteAllText(Path.Combine(vf, f), "");
-            File.WriteAllText(Path.Combine(vf, "migration_size"), "1000\n");
+            Directory.CreateDirectory(Path.Combine(vf, F.MigrationData));
+            foreach (var f in new[] { F.Pause, F.Resume, F.Save, F.Restore }) File.WriteAllText(Path.Combine(vf, f), "");
+            File.WriteAllText(Path.Combine(vf, F.MigrationSize), "1000\n");
             var output = Path.Combine(dir, "out.bin");
             File.WriteAllText(output, "previous image");
             var r = CliHarness.Run(null, "save", "--device", "debugfs:" + vf, "-o", output);

@@ -1,21 +1,19 @@
 using System.Text.Json;
 using XeStreamKit.Conformance.Support;
+using XeStreamKit.Corpus;
+using XeStreamKit.Format;
 using static XeStreamKit.Conformance.Support.PacketList;
 
 namespace XeStreamKit.Conformance.Cli;
 
 public class ValidateCompatCliTests
 {
-    private static byte[] Save() => DriverSave(SmallBmg).Bytes();
+    private static byte[] Save() => DriverSave(SmallBmg).ToBytes();
 
-    private static byte[] BadMmio() => DriverSave(SmallBmg).With(3, _ => Mmio(0, 12)).With(1, p => p with { Flags = 2 }).Bytes();
+    private static readonly List<PacketEdit> Packets = DriverSave(SmallBmg);
+    private static readonly int Guc0 = Packets.Find(PacketType.Guc), Mmio0 = Packets.Find(PacketType.Mmio);
 
-    private static string Temp(byte[] bytes, string name = "image.bin")
-    {
-        var path = Path.Combine(Directory.CreateTempSubdirectory("xsk-cli-").FullName, name);
-        File.WriteAllBytes(path, bytes);
-        return path;
-    }
+    private static byte[] BadMmio() => DriverSave(SmallBmg).With(Mmio0, _ => Mmio(0, 12)).With(Guc0, p => p with { Flags = 2 }).ToBytes();
 
     [Fact]
     public void Validate_accepts_a_driver_save_in_both_profiles()
@@ -48,7 +46,7 @@ public class ValidateCompatCliTests
         var d = doc.RootElement.GetProperty("diagnostics")[0];
         d.GetProperty("rule").GetString().ShouldBe("XE-MMIO-SIZE");
         d.GetProperty("severity").GetString().ShouldBe("error");
-        d.GetProperty("packetIndex").GetInt64().ShouldBe(3);
+        d.GetProperty("packetIndex").GetInt64().ShouldBe(Mmio0);
         d.GetProperty("errno").GetString().ShouldBe("EIO");
         d.GetProperty("reportedAt").GetString().ShouldBe("finish");
         d.GetProperty("cause").GetString().ShouldBe("EINVAL");
@@ -59,21 +57,15 @@ public class ValidateCompatCliTests
     [Fact]
     public void Compat_says_compatible_or_names_errno_packet_and_offset()
     {
-        var path = Temp(Save());
-        try
-        {
-            var ok = CliHarness.Run(null, "compat", path, "--target", "bmg,ggtt=16KiB,lmem=16KiB");
-            ok.ExitCode.ShouldBe(0, ok.StdErr);
-            ok.StdOut.ShouldBe("compatible: restores on bmg 0xE20B rev 0x0 (GGTT 16KiB, LMEM 16KiB, driver newest)\n");
+        using var dir = new TempDir("xsk-cli-");
+        var path = dir.File("image.bin", Save());
+        var ok = CliHarness.Run(null, "compat", path, "--target", "bmg,ggtt=16KiB,lmem=16KiB");
+        ok.ExitCode.ShouldBe(0, ok.StdErr);
+        ok.StdOut.ShouldBe("compatible: restores on bmg 0xE20B rev 0x0 (GGTT 16KiB, LMEM 16KiB, driver newest)\n");
 
-            var bad = CliHarness.Run(null, "compat", path, "--target", "bmg,devid=0xE211");
-            bad.ExitCode.ShouldBe(3);
-            bad.StdOut.ShouldBe("incompatible: descriptor devid 0xE20B != target 0xE211: restore write() of packet #0 (offset 0x0) fails with ENODEV\n");
-        }
-        finally
-        {
-            Directory.Delete(Path.GetDirectoryName(path)!, recursive: true);
-        }
+        var bad = CliHarness.Run(null, "compat", path, "--target", "bmg,devid=0xE211");
+        bad.ExitCode.ShouldBe(3);
+        bad.StdOut.ShouldBe("incompatible: descriptor devid 0xE20B != target 0xE211: restore write() of packet #0 (offset 0x0) fails with ENODEV\n");
     }
 
     [Fact]
@@ -102,23 +94,16 @@ public class ValidateCompatCliTests
     [Fact]
     public void Compat_matrix_prints_images_by_targets()
     {
-        var good = Temp(Save(), "good.bin");
-        var bad = Temp(BadMmio(), "bad.bin");
-        try
-        {
-            var r = CliHarness.Run(null, "compat", "--matrix", good, bad, "--target", "bmg,ggtt=16KiB,lmem=16KiB", "--target", "bmg,devid=0xE211", "--target", "ptl");
-            r.ExitCode.ShouldBe(3);
-            r.StdOut.ShouldMatchApprovedText();
-            var json = CliHarness.Run(null, "compat", "--matrix", good, "--target", "bmg,ggtt=16KiB,lmem=16KiB", "--json");
-            json.ExitCode.ShouldBe(0);
-            using var doc = JsonDocument.Parse(json.StdOut);
-            doc.RootElement.GetProperty("matrix")[0].GetProperty("compatible").GetBoolean().ShouldBeTrue();
-        }
-        finally
-        {
-            Directory.Delete(Path.GetDirectoryName(good)!, recursive: true);
-            Directory.Delete(Path.GetDirectoryName(bad)!, recursive: true);
-        }
+        using var dir = new TempDir("xsk-cli-");
+        var good = dir.File("good.bin", Save());
+        var bad = dir.File("bad.bin", BadMmio());
+        var r = CliHarness.Run(null, "compat", "--matrix", good, bad, "--target", "bmg,ggtt=16KiB,lmem=16KiB", "--target", "bmg,devid=0xE211", "--target", "ptl");
+        r.ExitCode.ShouldBe(3);
+        r.StdOut.ShouldMatchApprovedText();
+        var json = CliHarness.Run(null, "compat", "--matrix", good, "--target", "bmg,ggtt=16KiB,lmem=16KiB", "--json");
+        json.ExitCode.ShouldBe(0);
+        using var doc = JsonDocument.Parse(json.StdOut);
+        doc.RootElement.GetProperty("matrix")[0].GetProperty("compatible").GetBoolean().ShouldBeTrue();
     }
 
     [Theory]

@@ -14,8 +14,6 @@ namespace XeStreamKit.Conformance.Corpus;
 
 public class CorpusTests
 {
-    private static string CheckedIn => Path.Combine(RepoPaths.Root, "conformance", "corpus");
-
     [Fact]
     public void The_checked_in_corpus_is_exactly_what_the_generator_makes()
     {
@@ -24,11 +22,11 @@ public class CorpusTests
         {
             CorpusGenerator.Write(dir);
             var ours = Directory.GetFiles(dir).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToList();
-            var theirs = Directory.GetFiles(CheckedIn).Select(Path.GetFileName).Where(n => n != "README.md").Order(StringComparer.Ordinal).ToList();
+            var theirs = Directory.GetFiles(RepoPaths.Corpus).Select(Path.GetFileName).Where(n => n != "README.md").Order(StringComparer.Ordinal).ToList();
             theirs.ShouldBe(ours, "regenerate with: xsk corpus generate conformance/corpus");
             foreach (var name in ours)
-                File.ReadAllBytes(Path.Combine(CheckedIn, name!)).ShouldBe(File.ReadAllBytes(Path.Combine(dir, name!)), $"{name} differs: regenerate with xsk corpus generate conformance/corpus");
-            Directory.EnumerateFiles(CheckedIn).Sum(f => new FileInfo(f).Length).ShouldBeLessThan(10L << 20);
+                File.ReadAllBytes(Path.Combine(RepoPaths.Corpus, name!)).ShouldBe(File.ReadAllBytes(Path.Combine(dir, name!)), $"{name} differs: regenerate with xsk corpus generate conformance/corpus");
+            Directory.EnumerateFiles(RepoPaths.Corpus).Sum(f => new FileInfo(f).Length).ShouldBeLessThan(10L << 20);
         }
         finally
         {
@@ -39,7 +37,7 @@ public class CorpusTests
     [Fact]
     public void The_corpus_covers_every_rule_and_every_row_of_the_drivers_error_table()
     {
-        var manifest = CorpusManifest.Parse(File.ReadAllText(Path.Combine(CheckedIn, CorpusManifest.FileName)));
+        var manifest = CorpusManifest.Parse(File.ReadAllText(Path.Combine(RepoPaths.Corpus, CorpusManifest.FileName)));
         var covered = manifest.Vectors.SelectMany(v => v.Strict.Concat(new[] { v.Expect }.Concat(v.ByDriver.Values).Select(o => o.Rule).OfType<string>())).ToHashSet();
         Rules.All.Select(r => r.Id).Where(id => !covered.Contains(id)).ShouldBeEmpty();
         // Every rule the driver enforces is the expected outcome of at least one n_ vector.
@@ -76,7 +74,7 @@ public class CorpusTests
     [Fact]
     public void The_512_mib_chunk_vector_is_made_on_the_fly_and_passes_the_model()
     {
-        var big = CorpusSource.Load(CheckedIn).Single(v => !v.Entry.Stored);
+        var big = CorpusSource.Load(RepoPaths.Corpus).Single(v => !v.Entry.Stored);
         using var impl = new ModelImpl(WriteSplit.Default);
         var before = GC.GetAllocatedBytesForCurrentThread();
         var result = ConformanceRunner.Run([big], impl, DriverVersion.Newest).Single();
@@ -89,7 +87,7 @@ public class CorpusTests
     {
         var home = CorpusGenerator.DefaultHome;
         var spec = CorpusGenerator.SpecOf(home);
-        var vectors = CorpusSource.Load(CheckedIn).Where(v => v.Entry.Stored && v.Entry.Portable && v.Entry.Target == spec).ToList();
+        var vectors = CorpusSource.Load(RepoPaths.Corpus).Where(v => v.Entry.Stored && v.Entry.Portable && v.Entry.Target == spec).ToList();
         vectors.Count.ShouldBeGreaterThan(50);
         var fake = new FakeXeVfioPci(new EmulatedPf(home, seed: 9).Device(1)) { MaxWriteChunk = 5000 };
         using var impl = new DeviceImpl(VfioMigrationDevice.Create(fake, "vfio:fake"), "vfio:fake");
@@ -104,7 +102,7 @@ public class CorpusTests
         var home = CorpusGenerator.DefaultHome;
         var spec = CorpusGenerator.SpecOf(home);
         var names = new[] { "y_save", "n_desc_devid", "n_mmio_size_12", "n_trl_missing", "n_gt_failed_then_write", "n_trunc_vram_payload" };
-        var vectors = CorpusSource.Load(CheckedIn).Where(v => names.Contains(v.Entry.Name)).ToList();
+        var vectors = CorpusSource.Load(RepoPaths.Corpus).Where(v => names.Contains(v.Entry.Name)).ToList();
         var device = new EmulatedPf(home, seed: 9).Device(1);
         using var server = new FifoDebugfsServer(device);
         var results = Timed.Run(() =>
@@ -120,7 +118,7 @@ public class CorpusTests
     public void An_exec_implementation_is_judged_by_its_exit_status()
     {
         var xsk = Path.Combine(AppContext.BaseDirectory, "xsk.dll");
-        var vectors = CorpusSource.Load(CheckedIn).Where(v => v.Entry.Stored).Take(12).ToList();
+        var vectors = CorpusSource.Load(RepoPaths.Corpus).Where(v => v.Entry.Stored).Take(12).ToList();
         // Our own validator as a third-party parser: exit 0 for what the driver accepts.
         using var validator = new ExecImpl($"dotnet '{xsk}' validate - >/dev/null 2>&1");
         var results = ConformanceRunner.Run(vectors, validator, DriverVersion.Newest).ToList();

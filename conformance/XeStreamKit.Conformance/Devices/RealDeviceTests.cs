@@ -23,30 +23,39 @@ public class RealDeviceTests
     private static IMigrationDevice OpenDebugfs() =>
         new DebugfsMigrationDevice(Environment.GetEnvironmentVariable(DebugfsVfFactAttribute.Variable)!);
 
-    /// <summary>Pause, save to a temporary file checking the packets on the way, finish, resume.</summary>
+    /// <summary>Pause, save to a temporary file checking the packets on the way, finish, resume.
+    /// The caller deletes the file; if the save fails, it is deleted here.</summary>
     private static string SaveChecked(IMigrationDevice device)
     {
-        var file = Path.GetTempFileName();
         var estimate = device.EstimateSize();
-        device.Pause();
+        var file = Path.GetTempFileName();
         try
         {
-            var types = new List<PacketType>();
-            using (var output = File.Create(file))
-            using (var tee = new TeeReadStream(device.BeginSave(), output))
-            using (var reader = new MigrationStreamReader(tee))
-                while (reader.ReadNextPacket()) types.Add(reader.Current.Type);
-            device.FinishSave();
-            types.Count.ShouldBeGreaterThanOrEqualTo(2);
-            types[0].ShouldBe(PacketType.Descriptor);
-            types[^1].ShouldBe(PacketType.Trailer);
-            if (estimate is { } e) e.ShouldBeGreaterThan(0);
+            device.Pause();
+            try
+            {
+                var types = new List<PacketType>();
+                using (var output = File.Create(file))
+                using (var tee = new TeeReadStream(device.BeginSave(), output))
+                using (var reader = new MigrationStreamReader(tee))
+                    while (reader.ReadNextPacket()) types.Add(reader.Current.Type);
+                device.FinishSave();
+                types.Count.ShouldBeGreaterThanOrEqualTo(2);
+                types[0].ShouldBe(PacketType.Descriptor);
+                types[^1].ShouldBe(PacketType.Trailer);
+                if (estimate is { } e) e.ShouldBeGreaterThan(0);
+            }
+            finally
+            {
+                device.Resume();
+            }
+            return file;
         }
-        finally
+        catch
         {
-            device.Resume();
+            File.Delete(file);
+            throw;
         }
-        return file;
     }
 
     private static void RestoreOwnSave(IMigrationDevice device)

@@ -39,8 +39,7 @@ public class KaitaiOracleTests
     public static IEnumerable<object[]> Streams()
     {
         // Every stored y_ vector of the conformance corpus, then hand-made odd cases.
-        var corpus = Path.Combine(RepoPaths.Root, "conformance", "corpus");
-        foreach (var f in Directory.GetFiles(corpus, "y_*.bin").Order(StringComparer.Ordinal))
+        foreach (var f in Directory.GetFiles(RepoPaths.Corpus, "y_*.bin").Order(StringComparer.Ordinal))
             yield return [Path.GetFileNameWithoutExtension(f), File.ReadAllBytes(f)];
         yield return ["minimal", Vectors.MinimalStream];
         yield return ["small-driver-shaped", Vectors.SmallDriverShaped()];

@@ -137,8 +137,8 @@ public class GeneratorTests
     [Fact]
     public void The_rule_and_device_catalogs_generate_and_reject_what_they_do_not_understand()
     {
-        var rules = File.ReadAllText(Path.Combine(RepoPaths.Root, "spec", "rules.yaml"));
-        var devices = File.ReadAllText(Path.Combine(RepoPaths.Root, "spec", "devices.yaml"));
+        var rules = File.ReadAllText(RepoPaths.Rules);
+        var devices = File.ReadAllText(RepoPaths.Devices);
         var (ok, _, _) = Generate(rules, path: "/spec/rules.yaml");
         ok.Diagnostics.ShouldBeEmpty();
         GeneratedSource(ok).ShouldContain("public static RuleInfo XeHdrVersion { get; }");

@@ -73,7 +73,7 @@ public class RoundTripProperties
         Prop.ForAll(StreamArb, input =>
         {
             var bytes = WriteAll(input.Packets);
-            bytes.Length.ShouldBe(input.Packets.Sum(p => 24 + p.Payload.Length));
+            bytes.Length.ShouldBe(input.Packets.Sum(p => Packet.HeaderSize + p.Payload.Length));
             var read = ReadAll(ChunkedStream.Random(bytes, input.Seed, max: 50), input.BufferSize);
             read.Count.ShouldBe(input.Packets.Length);
             for (var i = 0; i < read.Count; i++)
@@ -122,7 +122,7 @@ public class RoundTripProperties
     {
         var header = from type in Gen.Choose(0, 8) from size in Gen.Elements(0UL, 3UL, 8UL, 16UL, 40UL, 1UL << 40, ulong.MaxValue)
                      from version in Gen.Elements<byte>(1, 1, 1, 0, 2)
-                     select HeaderBytes(version, (PacketType)type, size);
+                     select Vectors.HeaderBytes((PacketType)type, size, version);
         var arb = (from parts in Gen.ListOf(Gen.OneOf(header, Bytes(64, 1)))
                    from strict in Gen.Elements(true, false)
                    from seed in Gen.Choose(0, 1000)
@@ -152,12 +152,5 @@ public class RoundTripProperties
                 e.Message.ShouldStartWith("offset 0x");
             }
         }).Check(Quick);
-    }
-
-    private static byte[] HeaderBytes(byte version, PacketType type, ulong size)
-    {
-        var b = new byte[PacketHeader.EncodedSize];
-        new PacketHeader(version, type, 0, 0, 0, 0, size).Write(b);
-        return b;
     }
 }

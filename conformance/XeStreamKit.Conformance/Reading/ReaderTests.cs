@@ -23,13 +23,6 @@ public class ReaderTests
         return seen;
     }
 
-    private static byte[] HeaderBytes(PacketType type, ulong size, byte version = 1, byte gt = 0, ulong offset = 0)
-    {
-        var b = new byte[PacketHeader.EncodedSize];
-        new PacketHeader(version, type, 0, gt, 0, offset, size).Write(b);
-        return b;
-    }
-
     [Fact]
     public void Minimal_stream_yields_descriptor_then_trailer_with_absolute_offsets()
     {
@@ -59,7 +52,7 @@ public class ReaderTests
         var data = Vectors.Sample(200_000);
         var expected = ReadAll(new MemoryStream(data));
         expected.Count.ShouldBe(8);
-        ReadAll(new ChunkedStream(data, _ => seedOrSize), new() { BufferSize = 64 }).ShouldBe(expected, ignoreOrder: false, comparer: SeenComparer.Instance);
+        ReadAll(new ChunkedStream(data, () => seedOrSize), new() { BufferSize = 64 }).ShouldBe(expected, ignoreOrder: false, comparer: SeenComparer.Instance);
         ReadAll(ChunkedStream.Random(data, seedOrSize)).ShouldBe(expected, ignoreOrder: false, comparer: SeenComparer.Instance);
     }
 
@@ -123,7 +116,7 @@ public class ReaderTests
     [InlineData((ulong)long.MaxValue + 1)]
     public void A_huge_size_claim_fails_fast_in_bounded_memory_when_the_source_can_seek(ulong claim)
     {
-        var data = HeaderBytes(PacketType.Vram, claim).Concat(new byte[4096]).ToArray();
+        var data = Vectors.HeaderBytes(PacketType.Vram, claim).Concat(new byte[4096]).ToArray();
         var before = GC.GetAllocatedBytesForCurrentThread();
         using var reader = new MigrationStreamReader(new MemoryStream(data));
         reader.ReadNextPacket().ShouldBeTrue();
@@ -138,10 +131,10 @@ public class ReaderTests
     [Fact]
     public void A_huge_size_claim_on_a_pipe_reads_only_what_exists_in_bounded_memory()
     {
-        var data = HeaderBytes(PacketType.Vram, 1UL << 62).Concat(new byte[3 << 20]).ToArray();
+        var data = Vectors.HeaderBytes(PacketType.Vram, 1UL << 62).Concat(new byte[3 << 20]).ToArray();
         var buffer = new byte[1 << 16];
         var before = GC.GetAllocatedBytesForCurrentThread();
-        using var reader = new MigrationStreamReader(new ChunkedStream(data, _ => 1 << 20));
+        using var reader = new MigrationStreamReader(new ChunkedStream(data, () => 1 << 20));
         reader.ReadNextPacket().ShouldBeTrue();
         var e = Should.Throw<MigrationStreamFormatException>(() => { while (reader.ReadPayload(buffer) > 0) { } });
         (GC.GetAllocatedBytesForCurrentThread() - before).ShouldBeLessThan(64 * 1024);
@@ -152,7 +145,7 @@ public class ReaderTests
     public void Truncated_payload_message_names_offset_packet_type_and_counts()
     {
         // Descriptor (0x28 bytes), then a GuC header claiming 256 bytes with only 100 present.
-        var data = Vectors.DescriptorE20B.Concat(HeaderBytes(PacketType.Guc, 256)).Concat(new byte[100]).ToArray();
+        var data = Vectors.DescriptorE20B.Concat(Vectors.HeaderBytes(PacketType.Guc, 256)).Concat(new byte[100]).ToArray();
         foreach (var stream in new Stream[] { new MemoryStream(data), ChunkedStream.OneByte(data) })
         {
             using var reader = new MigrationStreamReader(stream);
@@ -168,7 +161,7 @@ public class ReaderTests
     [Fact]
     public void Version_other_than_1_is_rejected_at_the_version_field_unless_the_caller_wants_raw_headers()
     {
-        var data = HeaderBytes(PacketType.Trailer, 0, version: 2);
+        var data = Vectors.HeaderBytes(PacketType.Trailer, 0, version: 2);
         using (var reader = new MigrationStreamReader(new MemoryStream(data)))
         {
             var e = Should.Throw<MigrationStreamFormatException>(() => reader.ReadNextPacket());
@@ -186,7 +179,7 @@ public class ReaderTests
     {
         // Descriptor of 12 bytes: DEVID (8 bytes), then a header claiming 1 value dword with none left.
         var payload = Hex.Bytes("01 00 01 F0 | 0B E2 00 00 | 01 00 02 F0");
-        var data = HeaderBytes(PacketType.Descriptor, (ulong)payload.Length).Concat(payload).ToArray();
+        var data = Vectors.HeaderBytes(PacketType.Descriptor, (ulong)payload.Length).Concat(payload).ToArray();
         using var reader = new MigrationStreamReader(ChunkedStream.OneByte(data));
         reader.ReadNextPacket();
         var e = Should.Throw<MigrationStreamFormatException>(() => reader.ReadDescriptor());
@@ -197,7 +190,7 @@ public class ReaderTests
     public void A_descriptor_that_is_not_whole_dwords_is_reported_at_the_partial_klv_header()
     {
         var payload = Hex.Bytes("00 00 00 00 | 01 00");
-        var data = HeaderBytes(PacketType.Descriptor, (ulong)payload.Length).Concat(payload).ToArray();
+        var data = Vectors.HeaderBytes(PacketType.Descriptor, (ulong)payload.Length).Concat(payload).ToArray();
         using var reader = new MigrationStreamReader(new MemoryStream(data));
         reader.ReadNextPacket();
         var e = Should.Throw<MigrationStreamFormatException>(() => reader.ReadDescriptor());
@@ -207,7 +200,7 @@ public class ReaderTests
     [Fact]
     public void A_ggtt_payload_that_is_not_whole_ptes_is_reported_at_the_size_field()
     {
-        var data = HeaderBytes(PacketType.Ggtt, 12).Concat(new byte[12]).ToArray();
+        var data = Vectors.HeaderBytes(PacketType.Ggtt, 12).Concat(new byte[12]).ToArray();
         using var reader = new MigrationStreamReader(new MemoryStream(data));
         reader.ReadNextPacket();
         var e = Should.Throw<MigrationStreamFormatException>(() => reader.ReadGgttPtes(new ulong[4]));
@@ -248,11 +241,11 @@ public class ReaderTests
     {
         // 8 MiB VRAM chunk read through a 64 KiB buffer: allocation stays far below the payload size.
         const int size = 8 << 20;
-        var data = new byte[24 + size];
+        var data = new byte[Packet.HeaderSize + size];
         new PacketHeader(1, PacketType.Vram, 0, 0, 0, 0, size).Write(data);
-        BinaryPrimitives.WriteUInt64LittleEndian(data.AsSpan(24 + size - 8), 0xDEADBEEF);
+        BinaryPrimitives.WriteUInt64LittleEndian(data.AsSpan(Packet.HeaderSize + size - 8), 0xDEADBEEF);
         var before = GC.GetAllocatedBytesForCurrentThread();
-        using var reader = new MigrationStreamReader(new ChunkedStream(data, _ => 1 << 20), new() { BufferSize = 64 * 1024 });
+        using var reader = new MigrationStreamReader(new ChunkedStream(data, () => 1 << 20), new() { BufferSize = 64 * 1024 });
         reader.ReadNextPacket();
         ulong last = 0;
         for (var c = reader.ReadPayloadChunk(); !c.IsEmpty; c = reader.ReadPayloadChunk())

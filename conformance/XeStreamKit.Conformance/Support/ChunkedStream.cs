@@ -8,30 +8,28 @@ namespace XeStreamKit.Conformance.Support;
 public sealed class ChunkedStream : ForwardReadStream
 {
     private readonly byte[] _data;
-    private readonly Func<int, int> _nextChunk;
+    private readonly Func<int> _nextChunk;
     private int _position;
-    private int _reads;
 
-    public ChunkedStream(byte[] data, Func<int, int> nextChunk)
+    /// <summary>Reads of at most <paramref name="nextChunk"/>() bytes each (at least 1).</summary>
+    public ChunkedStream(byte[] data, Func<int> nextChunk)
     {
         _data = data;
         _nextChunk = nextChunk;
     }
 
-    public static ChunkedStream OneByte(byte[] data) => new(data, _ => 1);
+    public static ChunkedStream OneByte(byte[] data) => new(data, () => 1);
 
     public static ChunkedStream Random(byte[] data, int seed, int max = 97)
     {
         var rng = new Random(seed);
-        return new ChunkedStream(data, _ => rng.Next(1, max + 1));
+        return new ChunkedStream(data, () => rng.Next(1, max + 1));
     }
-
-    public int Reads => _reads;
 
     public override int Read(Span<byte> buffer)
     {
         if (buffer.IsEmpty || _position == _data.Length) return 0;
-        var n = Math.Min(Math.Min(buffer.Length, Math.Max(1, _nextChunk(_reads++))), _data.Length - _position);
+        var n = Math.Min(Math.Min(buffer.Length, Math.Max(1, _nextChunk())), _data.Length - _position);
         _data.AsSpan(_position, n).CopyTo(buffer);
         _position += n;
         return n;

@@ -13,9 +13,7 @@ public static class PacketList
     /// <summary>A small PTL VF (no LMEM).</summary>
     public static readonly TargetProfile SmallPtl = TargetSpec.Parse("ptl,ggtt=16KiB").Target;
 
-    public static byte[] Klvs(params (ushort Key, uint[] Value)[] klvs) => PacketEdit.Klvs(klvs);
-
-    public static PacketEdit Descriptor(uint devid, uint revid) => new(PacketType.Descriptor, 0, 0, Klvs((0xF001, [devid]), (0xF002, [revid])));
+    public static PacketEdit Descriptor(uint devid, uint revid) => new(PacketType.Descriptor, 0, 0, PacketEdit.Klvs((0xF001, [devid]), (0xF002, [revid])));
 
     public static PacketEdit Trailer() => new(PacketType.Trailer, 0, 0, []);
 
@@ -45,7 +43,6 @@ public static class PacketList
         return list;
     }
 
+    /// <summary>Same as <see cref="PacketEdits.ToBytes"/>; kept only for Validation/ValidatorRobustnessTests.cs (use ToBytes).</summary>
     public static byte[] Bytes(this IEnumerable<PacketEdit> packets) => packets.ToBytes();
-
-    public static byte[] Bytes(this PacketEdit packet) => packet.ToBytes();
 }

@@ -16,6 +16,14 @@ public static class Vectors
         "01 01 00 00 | 00000000 | 0000000000000000 | 1000000000000000 |" +
         "01 00 01 F0 | 0B E2 00 00 | 01 00 02 F0 | 00 00 00 00");
 
+    /// <summary>A packet header alone, as the writer encodes it (tile 0, flags 0), for streams the writer would not make.</summary>
+    public static byte[] HeaderBytes(PacketType type, ulong size, byte version = 1, byte gt = 0, ulong offset = 0)
+    {
+        var b = new byte[PacketHeader.EncodedSize];
+        new PacketHeader(version, type, 0, gt, 0, offset, size).Write(b);
+        return b;
+    }
+
     /// <summary>Descriptor then trailer: the smallest well-formed save.</summary>
     public static byte[] MinimalStream => [.. DescriptorE20B, .. Trailer];
 

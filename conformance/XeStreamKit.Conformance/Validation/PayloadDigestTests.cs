@@ -1,4 +1,3 @@
-using XeStreamKit.Conformance.Hashing;
 using XeStreamKit.Conformance.Support;
 using XeStreamKit.Devices;
 using XeStreamKit.Format;
@@ -18,10 +17,7 @@ public class PayloadDigestTests
     {
         using var device = DeviceSpec.Open(spec);
         device.Pause();
-        var ms = new MemoryStream();
-        device.BeginSave().CopyTo(ms);
-        device.FinishSave();
-        return ms.ToArray();
+        return device.SaveToBytes();
     }
 
     private static readonly byte[] Image = Save("emulated:bmg,lmem=192KiB,ggtt=64KiB,chunk=64KiB");
@@ -55,7 +51,7 @@ public class PayloadDigestTests
         "file-like (seekable)" => new MemoryStream(bytes, writable: false),
         "pipe, 1-byte reads" => ChunkedStream.OneByte(bytes),
         "pipe, random reads" => ChunkedStream.Random(bytes, 11, 5000),
-        _ => new ChunkedStream(bytes, _ => 64 << 10),
+        _ => new ChunkedStream(bytes, () => 64 << 10),
     };
 
     [Theory]
@@ -64,7 +60,7 @@ public class PayloadDigestTests
     {
         var digest = Digest(Open(how, Image));
         digest.Bytes.ShouldBe(Image.Length);
-        digest.Crc32C.ShouldBe(Crc32CTests.Reference(Image));
+        digest.Crc32C.ShouldBe(Crc32CReference.Compute(Image));
 
         var packets = Packets(Image);
         digest.Packets.Count.ShouldBe(packets.Count);
@@ -74,7 +70,7 @@ public class PayloadDigestTests
             var (p, payload) = packets[i];
             var d = digest.Packets[i];
             (d.Index, d.StreamOffset, d.Header, d.PayloadBytes, d.Complete).ShouldBe((p.Index, p.StreamOffset, p.Header, (ulong)payload.Length, true));
-            d.Crc32C.ShouldBe(Crc32CTests.Reference(payload), $"packet #{i}");
+            d.Crc32C.ShouldBe(Crc32CReference.Compute(payload), $"packet #{i}");
         }
 
         var byType = packets.GroupBy(p => p.Packet.Type).OrderBy(g => (byte)g.Key).ToList();
@@ -83,7 +79,7 @@ public class PayloadDigestTests
         {
             var t = digest.ByType.Single(x => x.Type == g.Key);
             var concatenated = g.SelectMany(p => p.Payload).ToArray();
-            (t.Packets, t.PayloadBytes, t.Crc32C).ShouldBe((g.Count(), (ulong)concatenated.Length, Crc32CTests.Reference(concatenated)), g.Key.ToString());
+            (t.Packets, t.PayloadBytes, t.Crc32C).ShouldBe((g.Count(), (ulong)concatenated.Length, Crc32CReference.Compute(concatenated)), g.Key.ToString());
         }
     }
 
@@ -104,13 +100,13 @@ public class PayloadDigestTests
         {
             var part = bytes[..cut];
             var digest = Digest(ChunkedStream.Random(part, cut, 40));
-            digest.Crc32C.ShouldBe(Crc32CTests.Reference(part), $"cut at {cut}");
+            digest.Crc32C.ShouldBe(Crc32CReference.Compute(part), $"cut at {cut}");
             digest.Bytes.ShouldBe(cut);
             if (digest.Packets.Count > 0 && digest.Packets[^1] is var last && !last.Complete)
             {
                 var present = part.AsSpan((int)last.StreamOffset + Packet.HeaderSize);
                 last.PayloadBytes.ShouldBe((ulong)present.Length);
-                last.Crc32C.ShouldBe(Crc32CTests.Reference(present));
+                last.Crc32C.ShouldBe(Crc32CReference.Compute(present));
             }
         }
     }
@@ -138,6 +134,6 @@ public class PayloadDigestTests
         plain.Diagnostics.ShouldNotBeEmpty();
         digested.Diagnostics.ShouldBe(plain.Diagnostics);
         (digested.Errors, digested.Warnings, digested.Packets, digested.Bytes).ShouldBe((plain.Errors, plain.Warnings, plain.Packets, plain.Bytes));
-        digested.Digest!.Crc32C.ShouldBe(Crc32CTests.Reference(broken));
+        digested.Digest!.Crc32C.ShouldBe(Crc32CReference.Compute(broken));
     }
 }

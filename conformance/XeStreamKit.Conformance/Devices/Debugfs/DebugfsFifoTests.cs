@@ -28,13 +28,6 @@ public class DebugfsFifoTests
         server.Faults.ShouldBeEmpty();
     }
 
-    private static byte[] ReadAll(Stream s)
-    {
-        var ms = new MemoryStream();
-        s.CopyTo(ms);
-        return ms.ToArray();
-    }
-
     [Fact]
     public void Save_streams_the_pf_bytes_and_finishes()
     {
@@ -42,8 +35,7 @@ public class DebugfsFifoTests
         WithServer(pf, (server, device) =>
         {
             device.Pause();
-            var got = ReadAll(device.BeginSave());
-            device.FinishSave();
+            var got = device.SaveToBytes();
             device.Resume();
 
             got.ShouldBe(Stream);
@@ -138,7 +130,7 @@ public class DebugfsFifoTests
         WithServer(pf, (server, device) =>
         {
             device.Pause();
-            ReadAll(device.BeginSave()).ShouldBe(Vectors.MinimalStream);
+            device.BeginSave().ReadAllBytes().ShouldBe(Vectors.MinimalStream);
             Should.Throw<DeviceException>(device.FinishSave).Message
                 .ShouldBe($"read of {Path.Join(server.Directory, "save")} at offset 0 failed with EIO");
         });
@@ -156,8 +148,7 @@ public class DebugfsFifoTests
             // The server is ready for the next attempt.
             pf.Failures.Remove("BeginSave");
             device.Pause();
-            ReadAll(device.BeginSave()).ShouldBe(Stream);
-            device.FinishSave();
+            device.SaveToBytes().ShouldBe(Stream);
         });
     }
 

@@ -55,9 +55,7 @@ public sealed class DebugfsFileTests : IDisposable
         device.Pause();
         var data = device.BeginSave();
         File.ReadAllText(PathOf(F.Save)).ShouldBe("1");
-        var ms = new MemoryStream();
-        data.CopyTo(ms);
-        ms.ToArray().ShouldBe(stream);
+        data.ReadAllBytes().ShouldBe(stream);
         device.FinishSave();
         device.Resume();
     }

@@ -20,7 +20,6 @@ public class VfioStatePathTests
     [MemberData(nameof(FlagSets))]
     public void Bfs_over_the_arcs_walks_the_same_path_as_vfio_mig_get_next_state(VfioMigrationFlags flags)
     {
-        var compared = 0;
         foreach (var from in Enum.GetValues<S>())
         foreach (var to in Enum.GetValues<S>())
         {
@@ -28,9 +27,7 @@ public class VfioStatePathTests
             var ours = VfioStatePath.Find(flags, from, to);
             if (kernel is null) ours.ShouldBeNull($"{from} -> {to} with {flags}");
             else ours.ShouldBe(kernel, $"{from} -> {to} with {flags}");
-            compared++;
         }
-        compared.ShouldBe(64);
     }
 
     [Theory]
