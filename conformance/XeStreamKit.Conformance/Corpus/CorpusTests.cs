@@ -162,7 +162,7 @@ public class CorpusTests
             }).Run(TimeSpan.FromSeconds(30), iterations: 200);
             return inputs;
         }
-        var fromCorpus = Inputs(check => Fuzzer.FromCorpus(5, CorpusSource.Load(CheckedIn), check));
+        var fromCorpus = Inputs(check => Fuzzer.FromCorpus(5, CorpusSource.Load(RepoPaths.Corpus), check));
         fromCorpus.Count.ShouldBe(200);
         fromCorpus.ShouldBe(Inputs(check => new Fuzzer(5, check: check)));
 

@@ -5,6 +5,7 @@ using XeStreamKit.Compatibility;
 using XeStreamKit.Conformance.Support;
 using XeStreamKit.Devices.Benchmarking;
 using XeStreamKit.Format;
+using XeStreamKit.IO;
 using XeStreamKit.Validation;
 using static XeStreamKit.Conformance.Support.PacketList;
 

@@ -1,4 +1,5 @@
 using System.Buffers;
+using XeStreamKit.IO;
 
 namespace XeStreamKit.Driver;
 
@@ -52,16 +53,5 @@ public static class RestorePump
         return first;
     }
 
-    private static long? Available(Stream source)
-    {
-        if (!source.CanSeek) return null;
-        try
-        {
-            return Math.Max(0, source.Length - source.Position);
-        }
-        catch (Exception e) when (e is NotSupportedException or IOException)
-        {
-            return null;
-        }
-    }
+    private static long? Available(Stream source) => StreamProbe.TryRemaining(source, out var n) ? n : null;
 }
