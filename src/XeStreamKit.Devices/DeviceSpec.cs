@@ -44,16 +44,21 @@ public static class DeviceSpec
     }
 
     /// <summary>An emulated PF for <paramref name="spec"/> and the VF it names (vf=, default 1).</summary>
-    public static EmulatedVfDevice OpenEmulated(string spec, string what = "--device")
+    public static EmulatedVfDevice OpenEmulated(string spec, string what = "--device") =>
+        OpenEmulated(TargetSpec.Parse(spec, what, EmulatedKeys), what);
+
+    /// <summary>An emulated PF for an already parsed spec and the VF it names; <paramref name="chunk"/>,
+    /// when given, replaces the spec's VRAM chunk size.</summary>
+    public static EmulatedVfDevice OpenEmulated(TargetSpec.Parsed parsed, string what = "--device", ulong? chunk = null)
     {
-        var parsed = TargetSpec.Parse(spec, what, EmulatedKeys);
+        ArgumentNullException.ThrowIfNull(parsed);
         var seed = parsed.Extras.TryGetValue("seed", out var s) ? SpecText.ParseNumber(s, $"{what} seed") : 1UL;
         var target = parsed.Target;
-        var chunk = parsed.Extras.TryGetValue("chunk", out var c)
+        chunk ??= parsed.Extras.TryGetValue("chunk", out var c)
             ? EmulatedPf.CheckVramChunk(SpecText.ParseSize(c, $"{what} chunk"), $"{what} chunk")
             : EmulatedPf.DriverVramChunk;
         if (target.LmemBytes is { } l && l % VramStore.PageSize != 0) throw new SpecTextException($"{what} lmem: must be a multiple of 4 KiB");
-        var pf = new EmulatedPf(target, seed, Math.Max(8u, target.VfId)) { VramChunkSize = chunk };
+        var pf = new EmulatedPf(target, seed, Math.Max(8u, target.VfId)) { VramChunkSize = chunk.Value };
         return pf.Device(target.VfId);
     }
 }

@@ -299,11 +299,24 @@ public class ThroughputTests
         r.StdOut.ShouldContain("2 of 2 floor checks met");
     }
 
+    [Fact]
+    public void Cli_takes_an_emulated_device_described_by_a_json_file()
+    {
+        using var tmp = new TempDir("xsk-throughput-json-");
+        var path = tmp.File("bmg.json", System.Text.Encoding.UTF8.GetBytes("""{"platform": "bmg", "lmem": "1MiB"}"""));
+        var r = CliHarness.Run(null, "conformance", "throughput", "--device", "emulated:@" + path, "--sizes", "256KiB", "--runs", "1", "--baseline", "1MiB", "--json");
+        r.ExitCode.ShouldBe(0, r.StdErr);
+        using var doc = JsonDocument.Parse(r.StdOut);
+        var size = doc.RootElement.GetProperty("sizes").EnumerateArray().ShouldHaveSingleItem();
+        size.GetProperty("save").GetProperty("vramChunks").GetInt64().ShouldBe(4);
+        size.GetProperty("restore").GetProperty("vramBytes").GetInt64().ShouldBe(MiB);
+    }
+
     [Theory]
     [InlineData("--device emulated:ptl", "has no VRAM")]
     [InlineData("--device emulated:bmg,chunk=1MiB --sizes 64KiB", "give one")]
     [InlineData("--device emulated:bmg --sizes 5000", "multiple of 4 KiB")]
-    [InlineData("--device emulated:bmg --sizes 1GiB", "up to 512MiB")]
+    [InlineData("--device emulated:bmg --sizes 1GiB", "up to 512 MiB")]
     [InlineData("--device debugfs:/nonexistent --sizes 64KiB", "emulated devices only")]
     [InlineData("--device emulated:bmg --runs 0", "at least 1")]
     public void Cli_usage_errors_exit_1_with_one_line(string args, string message)

@@ -308,7 +308,7 @@ public class QemuReaderTests
             using (var xe = new MemoryStream())
             {
                 using (var w = new XeStreamKit.Writing.MigrationStreamWriter(xe, leaveOpen: true))
-                    XeStreamKit.Cli.Commands.DemoCommand.WriteSample(w, 0xE20B, 0, lmem, seed: 5);
+                    Vectors.WriteSample(w, 0xE20B, 0, lmem, seed: 5);
                 QemuImages.Write(new QemuImageSpec { Devices = [new VfioDeviceSpec("0000:00:02.0/vfio", xe.ToArray())] }, file);
             }
             var before = GC.GetAllocatedBytesForCurrentThread();

@@ -1,5 +1,6 @@
-using XeStreamKit.Cli.Commands;
+using XeStreamKit.Devices.Emulated;
 using XeStreamKit.Format;
+using XeStreamKit.Synthetic;
 using XeStreamKit.Writing;
 
 namespace XeStreamKit.Conformance.Support;
@@ -50,7 +51,47 @@ public static class Vectors
     {
         using var ms = new MemoryStream();
         using (var w = new MigrationStreamWriter(ms, leaveOpen: true))
-            DemoCommand.WriteSample(w, 0xE20B, 0, lmem, seed: 1);
+            WriteSample(w, 0xE20B, 0, lmem, seed: 1);
         return ms.ToArray();
+    }
+
+    /// <summary>The driver's save order for a discrete part with one tile: main GT 0 with GGTT and
+    /// VRAM, media GT 1 without; contents derived from <paramref name="seed"/>. Used to make
+    /// sample streams with the writer alone.</summary>
+    public static void WriteSample(MigrationStreamWriter writer, uint deviceId, uint revisionId, ulong lmemBytes, ulong seed)
+    {
+        writer.WriteDescriptor(deviceId, revisionId);
+        Span<byte> guc = stackalloc byte[4096];
+        for (byte gt = 0; gt < 2; gt++)
+        {
+            var main = gt == 0;
+            SeededBytes.Fill(guc, seed ^ (0x6C00UL + gt), 0);
+            writer.WritePacket(PacketType.Guc, 0, gt, guc);
+            if (main)
+            {
+                var ptes = new ulong[1024];
+                for (var i = 0; i < ptes.Length; i++) ptes[i] = (0x8000_0000UL + (ulong)i * 4096) | GgttPte.PresentBit | GgttPte.LocalMemoryBit;
+                writer.WriteGgtt(0, gt, ptes);
+            }
+            writer.WriteMmio(0, gt, [(uint)seed, gt, 0, 0xA5A5_0000u + gt]);
+            if (main)
+            {
+                var chunk = new byte[1 << 20];
+                for (ulong offset = 0; offset < lmemBytes; offset += EmulatedPf.DriverVramChunk)
+                {
+                    var size = Math.Min(EmulatedPf.DriverVramChunk, lmemBytes - offset);
+                    writer.BeginPacket(PacketType.Vram, 0, gt, size, offset);
+                    for (ulong done = 0; done < size;)
+                    {
+                        var n = (int)Math.Min((ulong)chunk.Length, size - done);
+                        SeededBytes.Fill(chunk.AsSpan(0, n), seed, offset + done);
+                        writer.WritePayload(chunk.AsSpan(0, n));
+                        done += (ulong)n;
+                    }
+                    writer.EndPacket();
+                }
+            }
+        }
+        writer.WriteTrailer();
     }
 }

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using XeStreamKit.Cli.Cli;
 using XeStreamKit.Devices.Benchmarking;
+using XeStreamKit.Devices.Emulated;
 using XeStreamKit.Text;
 
 namespace XeStreamKit.Cli.Commands;
@@ -40,7 +41,7 @@ public static class BenchCommand
             var vramChunk = SpecText.ParseSize(parse.GetValue(chunk)!, "--chunk");
             if (lmem == 0 || lmem % 4096 != 0) throw new UsageException("--size: must be a non-zero multiple of 4 KiB");
             if (lmem > 1UL << 30) throw new UsageException("--size: at most 1GiB (the image is held in memory twice)");
-            if (vramChunk == 0 || vramChunk % 4096 != 0 || vramChunk > 512UL << 20) throw new UsageException("--chunk: must be a multiple of 4 KiB up to 512MiB");
+            EmulatedPf.CheckVramChunk(vramChunk, "--chunk");
             var directory = parse.GetValue(dir) ?? Path.GetTempPath();
             if (!Directory.Exists(directory)) throw new IOException($"--dir: {directory} is not a directory");
             var options = new HostBenchmarkOptions
@@ -71,7 +72,7 @@ public static class BenchCommand
 
     private static void WriteText(TextWriter w, HostBenchmarkReport r)
     {
-        w.WriteLine($"xsk bench: {Units.Bytes(r.ImageBytes)} image (emulated BMG VF, {r.Image.VramPackets + 7} packets, VRAM in {Units.Bytes(r.Image.VramChunk)} chunks), page-cached; {F(r.TotalSeconds, "F1")} s");
+        w.WriteLine($"xsk bench: {Units.Bytes(r.ImageBytes)} image (emulated BMG VF, {r.Image.Packets} packets, VRAM in {Units.Bytes(r.Image.VramChunk)} chunks), page-cached; {F(r.TotalSeconds, "F1")} s");
         Units.Machine(w, r.Machine);
         if (r.ImageBytes < SmallImage)
             w.WriteLine($"note: a {Units.Bytes(r.ImageBytes)} image stays in the CPU caches and fixed costs weigh on it; the goals are for images of {Units.Bytes(SmallImage)} and more");
@@ -99,7 +100,7 @@ public static class BenchCommand
             w.WriteNumber("bytes", r.ImageBytes);
             w.WriteNumber("lmem", r.Image.Lmem);
             w.WriteNumber("vramChunk", r.Image.VramChunk);
-            w.WriteNumber("packets", r.Image.VramPackets + 7);
+            w.WriteNumber("packets", r.Image.Packets);
             w.WriteString("source", r.Image.SourceSpec);
             w.WriteEndObject();
             JsonOut.Machine(w, r.Machine);

@@ -6,9 +6,7 @@ using XeStreamKit.Compatibility;
 using XeStreamKit.Devices;
 using XeStreamKit.Devices.Emulated;
 using XeStreamKit.Format;
-using XeStreamKit.Synthetic;
 using XeStreamKit.Validation;
-using XeStreamKit.Writing;
 
 namespace XeStreamKit.Cli.Commands;
 
@@ -19,9 +17,6 @@ namespace XeStreamKit.Cli.Commands;
 /// </summary>
 public static class DemoCommand
 {
-    /// <summary>The driver's VRAM chunk size, VF_VRAM_STATE_CHUNK_MAX_SIZE (SZ_512M).</summary>
-    public const ulong DriverChunkSize = EmulatedPf.DriverVramChunk;
-
     /// <summary>Builds the command.</summary>
     public static Command Create(CliContext ctx)
     {
@@ -143,45 +138,5 @@ public static class DemoCommand
             }
             w.WriteEndArray();
         });
-    }
-
-    /// <summary>The driver's save order for a discrete part with one tile: main GT 0 with GGTT and
-    /// VRAM, media GT 1 without; contents derived from <paramref name="seed"/>. Used to make
-    /// sample streams with the writer alone.</summary>
-    public static void WriteSample(MigrationStreamWriter writer, uint deviceId, uint revisionId, ulong lmemBytes, ulong seed)
-    {
-        writer.WriteDescriptor(deviceId, revisionId);
-        Span<byte> guc = stackalloc byte[4096];
-        for (byte gt = 0; gt < 2; gt++)
-        {
-            var main = gt == 0;
-            SeededBytes.Fill(guc, seed ^ (0x6C00UL + gt), 0);
-            writer.WritePacket(PacketType.Guc, 0, gt, guc);
-            if (main)
-            {
-                var ptes = new ulong[1024];
-                for (var i = 0; i < ptes.Length; i++) ptes[i] = (0x8000_0000UL + (ulong)i * 4096) | GgttPte.PresentBit | GgttPte.LocalMemoryBit;
-                writer.WriteGgtt(0, gt, ptes);
-            }
-            writer.WriteMmio(0, gt, [(uint)seed, gt, 0, 0xA5A5_0000u + gt]);
-            if (main)
-            {
-                var chunk = new byte[1 << 20];
-                for (ulong offset = 0; offset < lmemBytes; offset += DriverChunkSize)
-                {
-                    var size = Math.Min(DriverChunkSize, lmemBytes - offset);
-                    writer.BeginPacket(PacketType.Vram, 0, gt, size, offset);
-                    for (ulong done = 0; done < size;)
-                    {
-                        var n = (int)Math.Min((ulong)chunk.Length, size - done);
-                        SeededBytes.Fill(chunk.AsSpan(0, n), seed, offset + done);
-                        writer.WritePayload(chunk.AsSpan(0, n));
-                        done += (ulong)n;
-                    }
-                    writer.EndPacket();
-                }
-            }
-        }
-        writer.WriteTrailer();
     }
 }

@@ -24,14 +24,7 @@ public static class FuzzCommand
         };
         command.SetAction(parse => CommandRunner.Run(ctx.Error, () =>
         {
-            var seeds = CorpusSource.Load(parse.GetValue(corpus)).Where(v => v.Entry.Stored).Select(v =>
-            {
-                using var s = v.Open();
-                var ms = new MemoryStream();
-                s.CopyTo(ms);
-                return ms.ToArray();
-            });
-            var fuzzer = new Fuzzer(parse.GetValue(seed), seeds);
+            var fuzzer = Fuzzer.FromCorpus(parse.GetValue(seed), CorpusSource.Load(parse.GetValue(corpus)));
             FuzzReport report;
             using (var meter = new ProgressMeter(ctx.Error, ctx.Terminal, "fuzz (inputs)", null))
                 report = fuzzer.Run(TimeSpan.FromSeconds(parse.GetValue(seconds)), parse.GetValue(iterations) ?? long.MaxValue, meter);

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using XeStreamKit.Cli.Cli;
 using XeStreamKit.Devices.Conformance;
+using XeStreamKit.Devices.Emulated;
 using XeStreamKit.Text;
 
 namespace XeStreamKit.Cli.Commands;
@@ -57,9 +58,7 @@ public static class ThroughputCommand
         var list = new List<ulong>();
         foreach (var part in text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
         {
-            var size = SpecText.ParseSize(part, "--sizes");
-            if (size == 0 || size % 4096 != 0 || size > VramTimeline.FenceChunk) throw new UsageException($"--sizes: {part} is not a multiple of 4 KiB up to 512MiB");
-            list.Add(size);
+            list.Add(EmulatedPf.CheckVramChunk(SpecText.ParseSize(part, "--sizes"), $"--sizes: {part}"));
         }
         return list.Count > 0 ? list : throw new UsageException("--sizes: no size given");
     }

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using XeStreamKit.Compatibility;
 using XeStreamKit.Devices.Benchmarking;
 using XeStreamKit.Devices.Emulated;
@@ -123,19 +122,17 @@ public static class ThroughputCheck
         var parsed = TargetSpec.Parse(spec, "--device", DeviceSpec.EmulatedKeys);
         if (parsed.Extras.ContainsKey("chunk") && options.ChunkSizes is not null)
             throw new SpecTextException("--device chunk= and --sizes both set the VRAM chunk size: give one");
-        var sizes = options.ChunkSizes ?? (parsed.Extras.TryGetValue("chunk", out var c) ? [SpecText.ParseSize(c, "--device chunk")] : DefaultSizes);
-        var bare = string.Join(',', spec.Split(',').Where(p => !p.StartsWith("chunk=", StringComparison.Ordinal)));
-        using (var probe = DeviceSpec.OpenEmulated(bare))
-            if (!probe.Vf.Gts.Any(g => g.Vram is { Size: > 0 }))
-                throw new SpecTextException($"--device: {probe.Description} has no VRAM (no LMEM provisioned): VRAM chunk throughput needs a discrete platform such as bmg");
+        if (parsed.Target.LmemBytes is not > 0)
+            throw new SpecTextException($"--device: {parsed.Target.Describe()} has no VRAM (no LMEM provisioned): VRAM chunk throughput needs a discrete platform such as bmg");
+        var sizes = options.ChunkSizes ?? (parsed.Extras.ContainsKey("chunk") ? [DeviceSpec.OpenEmulated(parsed).Vf.Pf.VramChunkSize] : DefaultSizes);
         var memcpy = MeasureMemcpy(options);
         var buffer = GC.AllocateUninitializedArray<byte>(options.IoSize);
         var rows = new List<ThroughputRow>();
         foreach (var size in sizes)
         {
-            using var source = DeviceSpec.OpenEmulated(string.Create(CultureInfo.InvariantCulture, $"{bare},chunk={size}"));
+            using var source = DeviceSpec.OpenEmulated(parsed, chunk: size);
             // The destination is a second PF: an emulated VF keeps restored VRAM as digests and could not be saved from again.
-            using var destination = DeviceSpec.OpenEmulated(bare);
+            using var destination = DeviceSpec.OpenEmulated(parsed);
             // Paused once: the driver refuses to pause a paused VF (ESTALE); save and restore leave it paused.
             source.Pause();
             destination.Pause();
