@@ -20,6 +20,9 @@ namespace XeStreamKit.Devices;
 /// </summary>
 public static class DeviceSpec
 {
+    /// <summary>How a device is named, for help texts and errors.</summary>
+    public const string Syntax = "emulated:<platform>[,key=value...], debugfs:<vf directory> or vfio:<device path>";
+
     /// <summary>Keys only emulated devices take: <c>seed</c> (state seed) and <c>chunk</c> (VRAM chunk size, for tests).</summary>
     public static readonly IReadOnlyList<string> EmulatedKeys = ["seed", "chunk"];
 
@@ -39,7 +42,7 @@ public static class DeviceSpec
                 : throw new IOException($"{what}: {rest} is not a directory (expected /sys/kernel/debug/dri/<BDF>/sriov/vf<N>)"),
             "vfio" when GroupAndDevice.Match(rest) is { Success: true } m => VfioMigrationDevice.OpenGroup(m.Groups["group"].Value, m.Groups["bdf"].Value),
             "vfio" when rest.Length > 0 => VfioMigrationDevice.OpenCdev(rest),
-            _ => throw new SpecTextException($"{what}: '{spec}' is not a device (emulated:<platform>[,key=value...], debugfs:<vf directory>, vfio:<device path>)"),
+            _ => throw new SpecTextException($"{what}: '{spec}' is not a device ({Syntax})"),
         };
     }
 

@@ -17,7 +17,7 @@ namespace XeStreamKit.Cli.Commands;
 public static class BenchCommand
 {
     /// <summary>Image size and time per measurement of a default run.</summary>
-    public const string DefaultSize = "256MiB";
+    public static readonly string DefaultSize = SpecText.FormatSize(new HostBenchmarkOptions().Lmem);
 
     /// <summary>The same for <c>--quick</c>.</summary>
     public const string QuickSize = "64MiB";
@@ -28,7 +28,8 @@ public static class BenchCommand
         var quick = new Option<bool>("--quick") { Description = $"A smaller image ({QuickSize}) and 0.1 s per measurement instead of {DefaultSize} and 0.4 s" };
         var json = new Option<bool>("--json") { Description = "Print {\"image\",\"machine\",\"measurements\":[...],\"goals\":[...]}" };
         var size = new Option<string?>("--size") { Description = "VRAM of the emulated VF whose image is measured (e.g. 1GiB); the image is about that size, and twice that is held in memory" };
-        var chunk = new Option<string>("--chunk") { Description = "VRAM chunk size of the image (4KiB..512MiB)", DefaultValueFactory = _ => "512MiB" };
+        var defaults = new HostBenchmarkOptions();
+        var chunk = new Option<string>("--chunk") { Description = "VRAM chunk size of the image (4KiB..512MiB)", DefaultValueFactory = _ => SpecText.FormatSize(defaults.VramChunk) };
         var dir = new Option<string?>("--dir") { Description = "Directory for the image file (deleted afterwards); default: the temporary directory" };
         var command = new Command("bench", "Measure this host: memcpy and file-read baselines, then decode, validate, digest, encode, save and restore, as GB/s and ratios")
         {
@@ -42,7 +43,7 @@ public static class BenchCommand
             if (lmem == 0 || lmem % 4096 != 0) throw new UsageException("--size: must be a non-zero multiple of 4 KiB");
             if (lmem > 1UL << 30) throw new UsageException("--size: at most 1GiB (the image is held in memory twice)");
             EmulatedPf.CheckVramChunk(vramChunk, "--chunk");
-            var directory = parse.GetValue(dir) ?? Path.GetTempPath();
+            var directory = parse.GetValue(dir) ?? defaults.Directory;
             if (!Directory.Exists(directory)) throw new IOException($"--dir: {directory} is not a directory");
             var options = new HostBenchmarkOptions
             {

@@ -13,7 +13,7 @@ public static class RestoreCommand
     public static Command Create(CliContext ctx)
     {
         var input = new Argument<string>("stream") { Description = "Migration stream: a file, a device or fifo, or - for stdin" };
-        var device = new Option<string>("--device") { Description = "emulated:<platform>[,key=value...], debugfs:<vf directory> or vfio:<device path>", Required = true };
+        var device = new Option<string>("--device") { Description = DeviceSpec.Syntax, Required = true };
         var resume = new Option<bool>("--resume") { Description = "Resume the VF after a successful restore" };
         var json = new Option<bool>("--json") { Description = "Print the summary as JSON" };
         var qemu = StreamInputs.CreateQemuOption();

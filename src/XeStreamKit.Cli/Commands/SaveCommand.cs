@@ -12,7 +12,7 @@ public static class SaveCommand
     /// <summary>Builds the command.</summary>
     public static Command Create(CliContext ctx)
     {
-        var device = new Option<string>("--device") { Description = "emulated:<platform>[,key=value...], debugfs:<vf directory> or vfio:<device path>", Required = true };
+        var device = new Option<string>("--device") { Description = DeviceSpec.Syntax, Required = true };
         var output = new Option<string>("--output", "-o") { Description = "Where the stream goes: a file, or - for stdout", Required = true };
         var resume = new Option<bool>("--resume") { Description = "Resume the VF afterwards (by default it stays paused, as a migration source does)" };
         var json = new Option<bool>("--json") { Description = "Print the summary as JSON" };

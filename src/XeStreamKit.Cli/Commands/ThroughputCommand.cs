@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using XeStreamKit.Cli.Cli;
+using XeStreamKit.Devices;
 using XeStreamKit.Devices.Conformance;
 using XeStreamKit.Devices.Emulated;
 using XeStreamKit.Text;
@@ -19,7 +20,7 @@ public static class ThroughputCommand
     public static Command Create(CliContext ctx)
     {
         var defaults = new ThroughputOptions { Device = "" };
-        var device = new Option<string>("--device") { Description = "emulated:<platform>[,key=value...], debugfs:<vf directory> or vfio:<device path>", Required = true };
+        var device = new Option<string>("--device") { Description = DeviceSpec.Syntax, Required = true };
         var sizes = new Option<string?>("--sizes") { Description = "VRAM chunk sizes, comma-separated (emulated devices; default " + string.Join(',', ThroughputCheck.DefaultSizes.Select(SpecText.FormatSize)) + "); a real device uses the driver's 512 MiB" };
         var runs = new Option<int>("--runs") { Description = "Saves (and restores) per chunk size; the median run is reported, the slowest chunk of any run is checked", DefaultValueFactory = _ => defaults.Runs };
         var allowRestore = new Option<bool>("--allow-restore") { Description = "Real devices: after each save, restore the image into the same VF (this replaces its state with the one just saved)" };

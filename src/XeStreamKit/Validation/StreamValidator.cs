@@ -110,17 +110,15 @@ public static class StreamValidator
     private sealed class StreamStatsObserver(IRestoreObserver next) : ForwardingRestoreObserver(next)
     {
         private readonly Dictionary<byte, IntervalSet> _coverage = [];
-        private readonly (long Count, ulong Bytes)[] _byType = new (long, ulong)[256];
+        private readonly Inspection.PacketTally _tally = new();
 
         public IReadOnlyDictionary<byte, IntervalSet> Coverage => _coverage;
 
-        public IReadOnlyList<(Format.PacketType, long, ulong)> ByType =>
-            Enumerable.Range(0, _byType.Length).Where(t => _byType[t].Count > 0).Select(t => ((Format.PacketType)t, _byType[t].Count, _byType[t].Bytes)).ToList();
+        public IReadOnlyList<(Format.PacketType, long, ulong)> ByType => _tally.ByType;
 
         public override void OnPacketStart(in Format.PacketHeader header, long index, long streamOffset)
         {
-            ref var c = ref _byType[(byte)header.Type];
-            c = (c.Count + 1, c.Bytes + header.Size);
+            _tally.Add(header.Type, header.Size);
             if (header.Type == Format.PacketType.Vram && header.Offset + header.Size >= header.Offset)
             {
                 if (!_coverage.TryGetValue(header.TileId, out var set)) _coverage[header.TileId] = set = new IntervalSet();
