@@ -10,9 +10,9 @@ namespace XeStreamKit.Devices.Emulated;
 /// <summary>
 /// XXH64 (xxHash, 64-bit), incremental, for the state digests of the emulated devices; checked
 /// against the reference test vectors. Written out rather than taken from System.IO.Hashing
-/// (11.0.0), whose XxHash64 hashes 4 KiB pages at about 0.4x this speed on AVX-512 hardware: the
-/// emulated restore, which hashes every page, measured 2.6x slower with it. Its XxHash3 is as
-/// fast, but would change every digest.
+/// 11.0.0, whose XxHash64 is scalar: on the AVX-512 machine of bench/README.md it hashed 4 KiB
+/// pages at 0.4-0.7x this speed, and the emulated restore (one hash per page) ran at 0.55-0.75x
+/// in <c>xsk bench</c>. Its XxHash3 is faster than this, but would change every digest.
 /// </summary>
 /// <remarks>
 /// The four accumulators of a 32-byte stripe are the four 64-bit lanes of one 256-bit vector;
