@@ -1,19 +1,19 @@
 #!/usr/bin/env node
 // Peer: the parser the official Kaitai Struct compiler generates from spec/xe_sriov_migration.ksy
 // (JavaScript, kaitai-struct 0.11 runtime), used exactly as the conformance oracle uses it
-// (conformance/kaitai/oracle.js): the file is read into memory with fs.readFileSync and parsed
+// (tests/XeStreamKit.Differential.Tests/kaitai/oracle.js): the file is read into memory with fs.readFileSync and parsed
 // eagerly. Prints one JSON line: packets per type, bytes, and the time of each phase.
 //
 //   node bench/peers/kaitai_parse.js <spec.ksy> <stream>
 //
-// The compiler and runtime are the versions pinned by conformance/kaitai/package-lock.json,
-// installed by `dotnet build` of the conformance project (or `npm ci` in conformance/kaitai).
+// The compiler and runtime are the versions pinned by tests/XeStreamKit.Differential.Tests/kaitai/package-lock.json,
+// installed by `dotnet build` of that test project (or `npm ci` in its kaitai/ folder).
 "use strict";
 const fs = require("fs");
 const path = require("path");
 const Module = require("module");
 
-const kaitaiDir = path.join(__dirname, "..", "..", "conformance", "kaitai");
+const kaitaiDir = path.join(__dirname, "..", "..", "tests", "XeStreamKit.Differential.Tests", "kaitai");
 const requireKaitai = Module.createRequire(path.join(kaitaiDir, "package.json"));
 const yaml = requireKaitai("js-yaml");
 const ksc = requireKaitai("kaitai-struct-compiler");

@@ -13,7 +13,7 @@ public interface IMigrationDevice : IDisposable
     string Description { get; }
 
     /// <summary>The driver's own STOP_COPY size estimate (debugfs <c>migration_size</c>, VFIO
-    /// MIG_DATA_SIZE), which undercounts (facts §9); null when the device does not report one.</summary>
+    /// MIG_DATA_SIZE), which undercounts (docs/format.md#size-estimate); null when the device does not report one.</summary>
     long? EstimateSize();
 
     /// <summary>Stops the VF from running (debugfs <c>pause</c>; VFIO RUNNING -> RUNNING_P2P -> STOP).</summary>

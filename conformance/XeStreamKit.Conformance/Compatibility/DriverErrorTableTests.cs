@@ -11,7 +11,7 @@ using static XeStreamKit.Conformance.Support.PacketList;
 namespace XeStreamKit.Conformance.Compatibility;
 
 /// <summary>
-/// The restore error table of the facts file (§6.4), row by row, through <c>compat</c>'s
+/// The restore error table of docs/driver.md#error-table, row by row, through <c>compat</c>'s
 /// prediction: the errno, when user space sees it, and from which packet.
 /// </summary>
 public class DriverErrorTableTests

@@ -44,7 +44,7 @@ public class CorpusConformanceTests
         // (ETIMEDOUT) before it looks at GT 1 (EIO), though GT 1's XE-MMIO-SIZE comes first in the stream.
         var bytes = DriverSave(SmallBmg).With(7, _ => Mmio(1, 12)).Take(8).Bytes();
         var expected = Outcome.AtFinish(Errno.ETIMEDOUT, "XE-TRL-MISSING");
-        var vector = new CorpusVector(new CorpusEntry { Name = "n_mmio_size_and_no_trailer", Target = "bmg,ggtt=16KiB,lmem=16KiB", Expect = expected, Why = "facts §6.5: GT 0 times out before GT 1 is looked at" },
+        var vector = new CorpusVector(new CorpusEntry { Name = "n_mmio_size_and_no_trailer", Target = "bmg,ggtt=16KiB,lmem=16KiB", Expect = expected, Why = "docs/driver.md#gt-control: leaving RESUMING times out on GT 0 before GT 1 is looked at" },
             () => new MemoryStream(bytes, writable: false));
         using var model = new ModelImpl(WriteSplit.Default);
         using var validator = new ValidatorImpl();

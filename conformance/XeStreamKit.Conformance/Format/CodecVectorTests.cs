@@ -5,7 +5,7 @@ using XeStreamKit.Writing;
 
 namespace XeStreamKit.Conformance.Format;
 
-/// <summary>The generated codecs and the writer against byte vectors computed by hand from the facts file.</summary>
+/// <summary>The generated codecs and the writer against byte vectors computed by hand from docs/format.md.</summary>
 public class CodecVectorTests
 {
     private static byte[] Write(Action<MigrationStreamWriter> body)

@@ -1,5 +1,5 @@
 using XeStreamKit.Conformance.Support;
-using XeStreamKit.Hashing;
+using XeStreamKit.Devices.Emulated;
 using XeStreamKit.Synthetic;
 
 namespace XeStreamKit.Conformance.Hashing;

@@ -1,5 +1,5 @@
 using System.Text;
-using XeStreamKit.Hashing;
+using XeStreamKit.Devices.Emulated;
 using XeStreamKit.Synthetic;
 
 namespace XeStreamKit.Conformance.Hashing;

@@ -7,7 +7,7 @@ using S = XeStreamKit.Devices.Vfio.VfioDeviceState;
 namespace XeStreamKit.Conformance.Support;
 
 /// <summary>
-/// Plays the kernel below VFIO_DEVICE_FEATURE for a VF bound to xe-vfio-pci (facts §11;
+/// Plays the kernel below VFIO_DEVICE_FEATURE for a VF bound to xe-vfio-pci (docs/driver.md#vfio;
 /// drivers/vfio/pci/xe/main.c, drivers/vfio/vfio_main.c), over any PF-side
 /// <see cref="IMigrationDevice"/>:
 /// <list type="bullet">

@@ -177,90 +177,58 @@ public sealed class FifoDebugfsServer : IDisposable
         }
     }
 
-    private void ServeSave()
+    private void ServeSave() => ServeSession(F.Save,
+        () => _behaviour.BeginSave() is { } data ? new SaveSession(data) : null,
+        session => { _save = session; Start(F.MigrationData, () => StreamSave(session)); },
+        _behaviour.FinishSave);
+
+    private void ServeRestore() => ServeSession(F.Restore,
+        () => _behaviour.BeginRestore() is { } sink ? new RestoreSession(sink) : null,
+        session => { _restore = session; Start(F.MigrationData, () => ReceiveRestore(session)); },
+        _behaviour.FinishRestore);
+
+    /// <summary>The <c>save</c> or <c>restore</c> file: a true write starts a data session on
+    /// <c>migration_data</c>; the read that follows waits for it to end and answers with the
+    /// finish step's errno (unless a reset ended the session first).</summary>
+    private void ServeSession<TSession>(string trigger, Func<TSession?> begin, Action<TSession> open, Action finish)
+        where TSession : DataSession
     {
         while (!_stopping)
         {
-            Stream? data = null;
-            using (var pipe = OpenServerEnd(F.Save, FileAccessMode.Read))
+            TSession? session = null;
+            using (var pipe = OpenServerEnd(trigger, FileAccessMode.Read))
             {
                 if (pipe is null) return;
                 if (ReadCommand(pipe) is not { } command) continue;
-                _events.Enqueue("save");
-                var errno = command.Errno != 0 || !command.Value ? command.Errno : Run(() => data = _behaviour.BeginSave());
-                if (data is not null)
+                _events.Enqueue(trigger);
+                var errno = command.Errno != 0 || !command.Value ? command.Errno : Run(() => session = begin());
+                if (session is not null)
                 {
-                    var session = new SaveSession(data) { ResetsAtStart = Volatile.Read(ref _resets) };
-                    _save = session;
-                    Start(F.MigrationData, () => StreamSave(session));
+                    session.ResetsAtStart = Volatile.Read(ref _resets);
+                    open(session);
                 }
-                Verdict(F.Save, errno);
+                Verdict(trigger, errno);
                 Drain(pipe);
             }
-            if (data is null) continue;
+            if (session is null) continue;
 
-            var saveSession = _save!;
             try
             {
-                using var pipe = OpenServerEnd(F.Save, FileAccessMode.Write);
+                using var pipe = OpenServerEnd(trigger, FileAccessMode.Write);
                 if (pipe is null) return;
-                UnblockUntil(saveSession.Opened);
-                Wait(saveSession.Done, "the save data session to end");
-                if (Volatile.Read(ref _resets) != saveSession.ResetsAtStart)
+                UnblockUntil(session.Opened);
+                Wait(session.Done, $"the {trigger} data session to end");
+                if (Volatile.Read(ref _resets) != session.ResetsAtStart)
                 {
-                    _events.Enqueue("save ended by " + F.Reset);
+                    _events.Enqueue($"{trigger} ended by " + F.Reset);
                     continue;
                 }
-                _events.Enqueue("finish save");
-                Verdict(F.Save, Run(_behaviour.FinishSave));
+                _events.Enqueue("finish " + trigger);
+                Verdict(trigger, Run(finish));
             }
             finally
             {
-                saveSession.Ended.Set();
-            }
-        }
-    }
-
-    private void ServeRestore()
-    {
-        while (!_stopping)
-        {
-            Stream? sink = null;
-            using (var pipe = OpenServerEnd(F.Restore, FileAccessMode.Read))
-            {
-                if (pipe is null) return;
-                if (ReadCommand(pipe) is not { } command) continue;
-                _events.Enqueue("restore");
-                var errno = command.Errno != 0 || !command.Value ? command.Errno : Run(() => sink = _behaviour.BeginRestore());
-                if (sink is not null)
-                {
-                    var session = new RestoreSession(sink) { ResetsAtStart = Volatile.Read(ref _resets) };
-                    _restore = session;
-                    Start(F.MigrationData, () => ReceiveRestore(session));
-                }
-                Verdict(F.Restore, errno);
-                Drain(pipe);
-            }
-            if (sink is null) continue;
-
-            var restoreSession = _restore!;
-            try
-            {
-                using var pipe = OpenServerEnd(F.Restore, FileAccessMode.Write);
-                if (pipe is null) return;
-                UnblockUntil(restoreSession.Opened);
-                Wait(restoreSession.Done, "the restore data session to end");
-                if (Volatile.Read(ref _resets) != restoreSession.ResetsAtStart)
-                {
-                    _events.Enqueue("restore ended by " + F.Reset);
-                    continue;
-                }
-                _events.Enqueue("finish restore");
-                Verdict(F.Restore, Run(_behaviour.FinishRestore));
-            }
-            finally
-            {
-                restoreSession.Ended.Set();
+                session.Ended.Set();
             }
         }
     }
@@ -469,28 +437,29 @@ public sealed class FifoDebugfsServer : IDisposable
         if (!signal.Wait(_limit)) throw new TimeoutException($"server: waited {_limit.TotalSeconds:0} s for {what}");
     }
 
-    private sealed class SaveSession(Stream data)
+    /// <summary>One save or restore: started by the trigger file, carried by migration_data.</summary>
+    private abstract class DataSession
     {
-        public Stream Data { get; } = data;
-        public int ResetsAtStart { get; init; }
+        public int ResetsAtStart { get; set; }
         public ManualResetEventSlim Ended { get; } = new();
         public ManualResetEventSlim Opened { get; } = new();
         public ManualResetEventSlim Done { get; } = new();
+    }
+
+    private sealed class SaveSession(Stream data) : DataSession
+    {
+        public Stream Data { get; } = data;
         public int Verdict { get; set; }
     }
 
-    private sealed class RestoreSession(Stream sink)
+    private sealed class RestoreSession(Stream sink) : DataSession
     {
-        public int ResetsAtStart { get; init; }
-        public ManualResetEventSlim Ended { get; } = new();
         private readonly object _gate = new();
         private long _consumed;
         private int _errno;
         private bool _ended;
 
         public Stream Sink { get; } = sink;
-        public ManualResetEventSlim Opened { get; } = new();
-        public ManualResetEventSlim Done { get; } = new();
 
         public void Consumed(long n)
         {

@@ -5,7 +5,7 @@ public static class RepoPaths
 {
     public static string Root { get; } = FindRoot();
     public static string Spec => Path.Combine(Root, "spec", "xe_sriov_migration.ksy");
-    public static string KaitaiDir => Path.Combine(Root, "conformance", "kaitai");
+    public static string KaitaiDir => Path.Combine(Root, "tests", "XeStreamKit.Differential.Tests", "kaitai");
     public static string Corpus => Path.Combine(Root, "conformance", "corpus");
     public static string Rules => Path.Combine(Root, "spec", "rules.yaml");
     public static string Devices => Path.Combine(Root, "spec", "devices.yaml");

@@ -5,13 +5,13 @@ using XeStreamKit.Writing;
 
 namespace XeStreamKit.Conformance.Support;
 
-/// <summary>Byte vectors computed by hand from ../shared/reference/xe-migration-format.md.</summary>
+/// <summary>Byte vectors computed by hand from docs/format.md.</summary>
 public static class Vectors
 {
-    /// <summary>§4.5: a trailer is exactly 01 02 00 00 followed by 20 zero bytes.</summary>
+    /// <summary>docs/format.md#typical-streams: a trailer is exactly 01 02 00 00 followed by 20 zero bytes.</summary>
     public static readonly byte[] Trailer = Hex.Bytes("01 02 00 00" + new string('0', 40));
 
-    /// <summary>§5.1: descriptor for device 0xE20B revision 0: header (version 1, type 1, tile 0,
+    /// <summary>docs/format.md#descriptor: descriptor for device 0xE20B revision 0: header (version 1, type 1, tile 0,
     /// gt 0, flags 0, offset 0, size 16), then DEVID and REVID KLVs of one dword each.</summary>
     public static readonly byte[] DescriptorE20B = Hex.Bytes(
         "01 01 00 00 | 00000000 | 0000000000000000 | 1000000000000000 |" +

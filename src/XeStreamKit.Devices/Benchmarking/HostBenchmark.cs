@@ -2,9 +2,9 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics.X86;
-using XeStreamKit.Hashing;
 using XeStreamKit.IO;
 using XeStreamKit.Synthetic;
+using XeStreamKit.Validation;
 
 namespace XeStreamKit.Devices.Benchmarking;
 
@@ -78,7 +78,7 @@ public sealed record HostBenchmarkReport(BenchImage Image, long ImageBytes, Mach
 /// <param name="LogicalCores">Logical cores.</param>
 /// <param name="Runtime">.NET runtime.</param>
 /// <param name="Os">Operating system.</param>
-/// <param name="Vector512">True when 64-bit lane multiplies run as vectors (AVX-512DQ): VRAM generation and XXH64.</param>
+/// <param name="Vector512">True when 64-bit lane multiplies run as vectors (AVX-512DQ): VRAM generation.</param>
 /// <param name="Crc32CInterleaved">True when CRC-32C runs three lanes (SSE4.2 + PCLMULQDQ).</param>
 /// <param name="LoadAverage">1-minute load average when the run started (Linux), else null.</param>
 /// <param name="Optimized">False when the measured code is a Debug build (JIT optimizer off), which runs several times slower.</param>
@@ -86,7 +86,7 @@ public sealed record MachineInfo(string Cpu, int LogicalCores, string Runtime, s
 {
     /// <summary>The machine now.</summary>
     public static MachineInfo Current() => new(CpuName(), Environment.ProcessorCount, RuntimeInformation.FrameworkDescription, RuntimeInformation.OSDescription,
-        Avx512DQ.IsSupported, Crc32C.IsInterleaved, LoadAverage1(), IsOptimized(typeof(Crc32C).Assembly) && IsOptimized(typeof(MachineInfo).Assembly));
+        Avx512DQ.IsSupported, StreamDigest.Crc32CInterleaved, LoadAverage1(), IsOptimized(typeof(StreamDigest).Assembly) && IsOptimized(typeof(MachineInfo).Assembly));
 
     /// <summary>A warning when the build is not optimized, else null.</summary>
     public string? BuildWarning => Optimized ? null

@@ -19,7 +19,7 @@ public sealed class VramTimeline
     public const ulong FenceChunk = Emulated.EmulatedPf.DriverVramChunk;
 
     /// <summary>The driver's wait for the copy of one VRAM chunk (PF_VRAM_SAVE_RESTORE_TIMEOUT,
-    /// 5 * HZ); a longer copy fails the save or restore with ETIME (facts §5.6).</summary>
+    /// 5 * HZ); a longer copy fails the save or restore with ETIME (docs/format.md#vram).</summary>
     public static readonly TimeSpan FenceTimeout = TimeSpan.FromSeconds(5);
 
     /// <summary>The least VRAM rate that moves a <see cref="FenceChunk"/> within <see cref="FenceTimeout"/>, bytes/s (about 107 MB/s).</summary>

@@ -7,7 +7,7 @@ namespace XeStreamKit.Devices.Debugfs;
 
 /// <summary>
 /// One VF through the xe PF debugfs files in <c>/sys/kernel/debug/dri/&lt;BDF&gt;/sriov/vfN/</c>
-/// (facts §13, xe_sriov_pf_debugfs.c):
+/// (docs/driver.md#debugfs):
 /// <code>
 ///   pause, resume, stop, reset   write "1" (at position 0 of a fresh open) triggers the action
 ///   save, restore                write "1" triggers; a read finishes and returns its error

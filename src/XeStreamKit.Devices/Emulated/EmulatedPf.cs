@@ -98,7 +98,7 @@ public sealed class EmulatedPf
     }
 
     /// <summary>xe_sriov_pf_migration_size for a VF: per GT, each non-empty part plus one header
-    /// (VRAM counted once, whatever its chunks); no descriptor, no trailer (facts §9).</summary>
+    /// (VRAM counted once, whatever its chunks); no descriptor, no trailer (docs/format.md#size-estimate).</summary>
     public long SizeEstimate(EmulatedVf vf)
     {
         long total = 0;

@@ -1,6 +1,5 @@
 using XeStreamKit.Driver;
 using XeStreamKit.Format;
-using XeStreamKit.Hashing;
 
 namespace XeStreamKit.Devices.Emulated;
 

@@ -4,7 +4,7 @@ using XeStreamKit.IO;
 namespace XeStreamKit.Devices.Emulated;
 
 /// <summary>
-/// The save side of an emulated VF with the driver's semantics (facts §4): the descriptor
+/// The save side of an emulated VF with the driver's semantics (docs/format.md#save-order): the descriptor
 /// first; per GT, in GT order, GuC -> GGTT -> MMIO -> VRAM chunks produced into a ring of
 /// <see cref="RingSize"/> packets; the trailer once every GT is done. <c>read()</c> fills the
 /// buffer unless the stream is at its end, and returns 0 at the end (and after). Packets are
@@ -83,7 +83,7 @@ public sealed class EmulatedSaveStream : ForwardReadStream
         else
         {
             // pf_migration_consume walks the GTs in order and returns at the first that is still
-            // producing, so GT0's packets all come before GT1's (facts §4.3).
+            // producing, so GT0's packets all come before GT1's (docs/format.md#gt-order).
             for (; _gt < _rings.Length && next is null; _gt++)
             {
                 if (_rings[_gt].Count == 0) Produce(_gt);

@@ -1,6 +1,5 @@
 using XeStreamKit.Compatibility;
 using XeStreamKit.Format;
-using XeStreamKit.Hashing;
 using XeStreamKit.Synthetic;
 
 namespace XeStreamKit.Devices.Emulated;

@@ -4,7 +4,7 @@ using XeStreamKit.Format;
 namespace XeStreamKit.Devices.Emulated;
 
 /// <summary>
-/// An emulated VF as an <see cref="IMigrationDevice"/>, with the PF control rules (facts §8):
+/// An emulated VF as an <see cref="IMigrationDevice"/>, with the PF control rules (docs/driver.md#gt-control):
 /// save and restore need the VF paused (EPERM), one at a time (EBUSY, EALREADY); resume is
 /// refused while either runs (EBUSY); save can be finished only after the data was read to the
 /// end (EIO, "save is still in progress").

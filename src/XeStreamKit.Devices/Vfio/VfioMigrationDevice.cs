@@ -6,7 +6,7 @@ using XeStreamKit.Driver;
 namespace XeStreamKit.Devices.Vfio;
 
 /// <summary>
-/// A VF bound to xe-vfio-pci, driven through the VFIO migration uAPI (facts §11, §12):
+/// A VF bound to xe-vfio-pci, driven through the VFIO migration uAPI (docs/driver.md#vfio, #vfio-uapi):
 /// VFIO_DEVICE_FEATURE MIGRATION (flags), MIG_DEVICE_STATE (GET the state, SET one arc at a
 /// time; the arcs into STOP_COPY and RESUMING return the data fd) and MIG_DATA_SIZE.
 /// </summary>
@@ -88,7 +88,7 @@ public sealed class VfioMigrationDevice : IMigrationDevice, IResettable
     }
 
     /// <summary>MIG_DATA_SIZE. xe computes it as a signed size and the VFIO driver stores it in an
-    /// unsigned long, so an error arrives as a huge length (facts §9): such a value is reported as
+    /// unsigned long, so an error arrives as a huge length (docs/format.md#size-estimate): such a value is reported as
     /// the errno it encodes. Null when the kernel predates the feature (ENOTTY).</summary>
     public long? EstimateSize()
     {

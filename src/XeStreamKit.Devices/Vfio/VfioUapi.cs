@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 namespace XeStreamKit.Devices.Vfio;
 
 /// <summary>
-/// Constants of the VFIO uAPI (include/uapi/linux/vfio.h; facts §12) used by the migration
+/// Constants of the VFIO uAPI (include/uapi/linux/vfio.h; docs/driver.md#vfio-uapi) used by the migration
 /// backend. Every VFIO ioctl is <c>_IO(';', 100 + n)</c>: direction and size bits are 0, so the
 /// request number is <c>(0x3B &lt;&lt; 8) | (100 + n)</c> on every architecture.
 /// </summary>

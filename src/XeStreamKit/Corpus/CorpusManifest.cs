@@ -79,7 +79,7 @@ public sealed record CorpusEntry
     /// <summary>The rule ids <c>validate --profile strict</c> reports for the vector, exactly.</summary>
     public IReadOnlyList<string> Strict { get; init; } = [];
 
-    /// <summary>Why, with the facts file section.</summary>
+    /// <summary>Why, with its source (a docs/ anchor or a kernel file@commit:function).</summary>
     public required string Why { get; init; }
 
     /// <summary>True when the sources leave the outcome open (an <c>i_</c> vector whose expectation is XeStreamKit's reading).</summary>

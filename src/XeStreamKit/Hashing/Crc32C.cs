@@ -21,7 +21,7 @@ namespace XeStreamKit.Hashing;
 /// times the throughput of one chain. Elsewhere one chain is used (hardware CRC32 where the CPU
 /// has it, otherwise the runtime's table).
 /// </remarks>
-public static class Crc32C
+internal static class Crc32C
 {
     /// <summary>The polynomial, bit-reflected.</summary>
     public const uint Polynomial = 0x82F63B78;

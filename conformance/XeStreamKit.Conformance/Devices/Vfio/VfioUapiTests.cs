@@ -3,7 +3,7 @@ using XeStreamKit.Devices.Vfio;
 
 namespace XeStreamKit.Conformance.Devices.Vfio;
 
-/// <summary>The uAPI constants and layouts against include/uapi/linux/vfio.h (facts §12).</summary>
+/// <summary>The uAPI constants and layouts against include/uapi/linux/vfio.h (docs/driver.md#vfio-uapi).</summary>
 public class VfioUapiTests
 {
     [Theory]

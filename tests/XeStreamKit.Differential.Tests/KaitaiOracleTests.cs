@@ -5,11 +5,11 @@ using XeStreamKit.Format;
 using XeStreamKit.Reading;
 using XeStreamKit.Writing;
 
-namespace XeStreamKit.Conformance.Differential;
+namespace XeStreamKit.Differential.Tests;
 
 /// <summary>
 /// The official Kaitai Struct compiler (npm kaitai-struct-compiler 0.11.0, pinned in
-/// conformance/kaitai/package-lock.json) compiles spec/xe_sriov_migration.ksy, and the JavaScript
+/// kaitai/package-lock.json next to this file) compiles spec/xe_sriov_migration.ksy, and the JavaScript
 /// parser it generates must see exactly the packets our reader sees.
 /// </summary>
 public class KaitaiOracleTests

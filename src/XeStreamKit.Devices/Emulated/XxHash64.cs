@@ -5,12 +5,14 @@ using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
-namespace XeStreamKit.Hashing;
+namespace XeStreamKit.Devices.Emulated;
 
 /// <summary>
-/// XXH64 (xxHash, 64-bit), incremental. Written out here because System.IO.Hashing cannot be
-/// restored on the project's machines; checked against the reference test vectors. Used for
-/// state digests of emulated devices and payload digests.
+/// XXH64 (xxHash, 64-bit), incremental, for the state digests of the emulated devices; checked
+/// against the reference test vectors. Written out rather than taken from System.IO.Hashing
+/// 11.0.0, whose XxHash64 is scalar: on the AVX-512 machine of bench/README.md it hashed 4 KiB
+/// pages at 0.4-0.7x this speed, and the emulated restore (one hash per page) ran at 0.55-0.75x
+/// in <c>xsk bench</c>. Its XxHash3 is faster than this, but would change every digest.
 /// </summary>
 /// <remarks>
 /// The four accumulators of a 32-byte stripe are the four 64-bit lanes of one 256-bit vector;
@@ -18,7 +20,7 @@ namespace XeStreamKit.Hashing;
 /// multiplies, an add and a rotate, about twice the speed of the scalar rounds, which are kept
 /// for every other CPU. Both give the same hash.
 /// </remarks>
-public sealed class XxHash64
+internal sealed class XxHash64
 {
     private const ulong P1 = 0x9E3779B185EBCA87UL;
     private const ulong P2 = 0xC2B2AE3D27D4EB4FUL;
