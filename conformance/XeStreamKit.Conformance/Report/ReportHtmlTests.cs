@@ -170,6 +170,45 @@ public sealed class ReportHtmlTests : IClassFixture<ReportFiles>
         File.Exists(html).ShouldBeTrue();
     }
 
+    [Fact]
+    public void Conformance_matrix_page_colours_and_explains_every_cell()
+    {
+        // An "implementation" that accepts everything: every n_ vector is a red cell.
+        var html = Path.Combine(_files.Dir, "matrix.html");
+        var run = CliHarness.Run(null, "conformance", "run", "--impl", "validator", "--impl", "exec:cat >/dev/null", "--matrix", "--filter", "_desc", "--html", html);
+        run.ExitCode.ShouldBe(2, run.StdErr);
+        var doc = Parse(html);
+        AssertSelfContained(html, doc);
+        var rows = doc.QuerySelectorAll("table.matrix tr").Skip(1).ToList();
+        rows.Count.ShouldBe(21);
+        doc.QuerySelectorAll("table.matrix th code").Select(c => c.TextContent).ShouldBe(["validator", "exec:cat >/dev/null"]);
+        foreach (var row in rows)
+        {
+            var cells = row.QuerySelectorAll("td.cell");
+            cells.Length.ShouldBe(2);
+            foreach (var cell in cells) cell.GetAttribute("title")!.ShouldContain("Expected: ");
+            var name = row.Id!;
+            var validator = cells[0].ClassList;
+            var accepting = cells[1].ClassList;
+            if (name.StartsWith("n_", StringComparison.Ordinal))
+            {
+                validator.ShouldContain("c-rej");
+                accepting.ShouldContain("c-acc-bad");
+                cells[1].TextContent.ShouldBe("accepted");
+            }
+            else if (name.StartsWith("y_", StringComparison.Ordinal))
+            {
+                validator.ShouldContain("c-acc");
+                accepting.ShouldContain("c-acc");
+            }
+            else validator.ShouldContain("c-info");
+        }
+        doc.QuerySelector("#n_desc_devid td.c-rej")!.TextContent.ShouldBe("ENODEV write #0");
+        var summary = doc.QuerySelectorAll("table.summary tr").Skip(1).Select(r => r.Children.Select(c => c.TextContent).ToList()).ToList();
+        summary[0].ShouldBe(["validator", "19", "0", "2 of 2"]);
+        summary[1].Take(3).ShouldBe(["exec:cat >/dev/null", "6", "13"]);
+    }
+
     /// <summary>Nothing in the page can fetch anything: no script, stylesheet link, image, frame
     /// or object; no URL but in-page anchors and the SVG namespace; and under 1 MB.</summary>
     internal static void AssertSelfContained(string path, IDocument doc)

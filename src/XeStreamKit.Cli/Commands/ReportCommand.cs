@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Reflection;
 using System.Text;
 using XeStreamKit.Cli.Cli;
 using XeStreamKit.Cli.Report;
@@ -48,7 +47,7 @@ public static class ReportCommand
             CatalogIds.TryParse(parse.GetValue(driver)!, out DriverVersion d);
             var specs = parse.GetValue(targets) ?? [];
             var profiles = specs.Select(s => TargetSpec.Parse(s, "--target", vf: parse.GetValue(vf)).Target).ToList();
-            var commandLine = "xsk " + string.Join(' ', parse.Tokens.Select(t => Quote(t.Value)));
+            var commandLine = ReportCommandLine.Of(parse);
             var data = Gather(ctx, parse.GetValue(input)!, specs, profiles, p, d, parse.GetValue(digest), parse.GetValue(qemu), parse.GetValue(device), commandLine);
             var html = Encoding.UTF8.GetBytes(ReportPage.Render(data));
             var path = parse.GetValue(output)!;
@@ -78,7 +77,7 @@ public static class ReportCommand
         var records = new List<QemuSection>();
         var notListed = 0;
         var recorder = new StreamRecorder(profile);
-        var version = typeof(ReportCommand).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "?";
+        var version = ReportCommandLine.ToolVersion;
         var qemuOptions = new QemuMigrationReaderOptions
         {
             OnRecord = s =>
@@ -139,8 +138,6 @@ public static class ReportCommand
             return 0;
         }
     }
-
-    private static string Quote(string token) => token.Length > 0 && !token.Any(c => char.IsWhiteSpace(c) || c is '"' or '\'' or '$') ? token : $"'{token.Replace("'", "'\\''", StringComparison.Ordinal)}'";
 
     private static string Summary(ReportData d, string path, int bytes)
     {

@@ -42,13 +42,13 @@ internal static class Html
         PacketTypeInfo.IsDefined(type) ? PacketTypeText.Id(type) : $"type {(byte)type}";
 
     /// <summary>Opens a page: doctype, title, the style sheet, the body.</summary>
-    public static void Begin(StringBuilder h, string title)
+    public static void Begin(StringBuilder h, string title, string extraCss = "")
     {
         h.Append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">");
         h.Append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">");
         // No request may leave the file, even if someone adds a link later.
         h.Append("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\">");
-        h.Append("<title>").Append(Esc(title)).Append("</title><style>").Append(Css).Append("</style></head><body>\n");
+        h.Append("<title>").Append(Esc(title)).Append("</title><style>").Append(Css).Append(extraCss).Append("</style></head><body>\n");
     }
 
     /// <summary>Closes the page.</summary>
