@@ -40,8 +40,11 @@ internal sealed record ReportData(string Input, string CommandLine, string ToolV
             lmem = own;
             source = "the validation target";
         }
-        return Recorder.Coverage.OrderBy(kv => kv.Key)
-            .Select(kv => TileVram.From(kv.Key, kv.Value, Recorder.Overlaps.GetValueOrDefault(kv.Key), lmem, source)).ToList();
+        var tiles = new List<TileVram>();
+        for (var tile = 0; tile <= byte.MaxValue; tile++)
+            if (Recorder.Coverage.TryGetValue((byte)tile, out var covered))
+                tiles.Add(TileVram.From((byte)tile, covered, Recorder.Overlaps.GetValueOrDefault((byte)tile), lmem, source));
+        return tiles;
     }
 }
 
@@ -141,8 +144,9 @@ internal static class ReportPage
         h.Append("<h2 id=\"vram\">VRAM and GGTT</h2>");
         var tiles = d.Vram();
         if (tiles.Count == 0) h.Append("<p class=\"mute\">No VRAM chunks in the stream (a platform without LMEM, or none sent).</p>");
-        var others = d.Verdicts.Where(v => v.Result.Target.LmemBytes is > 0).Select(v => (v.Spec, v.Result.Target.LmemBytes!.Value))
-            .Where(v => tiles.Count == 0 || v.Value != tiles[0].Lmem).ToList();
+        var others = new List<LmemMark>();
+        foreach (var v in d.Verdicts)
+            if (v.Result.Target.LmemBytes is > 0 and var l && (tiles.Count == 0 || l != tiles[0].Lmem)) others.Add(new LmemMark(v.Spec, l));
         foreach (var t in tiles)
         {
             var chunks = d.Recorder.Rows.Where(r => r.IsVram && r.Header.TileId == t.Tile);
@@ -156,14 +160,14 @@ internal static class ReportPage
             h.Append("<p class=\"legend small\"><span><i class=\"sw\" style=\"background:#56b4e9\"></i>chunks sent</span><span><i class=\"sw\" style=\"background:repeating-linear-gradient(45deg,#c62828 0 3px,#fde0e0 3px 7px)\"></i>hole (LMEM no chunk covers)</span><span><i class=\"sw\" style=\"background:#ef6c00\"></i>sent twice</span><span><i class=\"sw\" style=\"background:#c62828\"></i>past the end of the LMEM</span><span><i class=\"sw\" style=\"background:#eceff1;border:1px solid #90a4ae\"></i>the VF's LMEM</span></p>");
 
         h.Append("<h3>GGTT</h3>");
-        var ggtt = d.Recorder.Ggtt.ToList();
+        var ggtt = d.Recorder.Ggtt;
         if (ggtt.Count == 0) h.Append("<p class=\"mute\">No GGTT packet.</p>");
         else
         {
             h.Append("<table class=\"ggtt\"><tr><th>tile</th><th>GT</th><th>packet</th><th class=\"num\">PTEs</th><th class=\"num\">present</th><th class=\"num\">in LMEM (DM)</th><th class=\"num\">VF id bits 11:2 set</th><th>VF ids seen</th></tr>");
             foreach (var g in ggtt)
             {
-                var vfid = g.WithVfId == 0 ? "none (as a save writes)" : string.Join(", ", g.VfIds) + (g.MoreVfIds ? ", ..." : "") + " (a save clears them)";
+                var vfid = g.WithVfId == 0 ? "none (as a save writes)" : string.Join(", ", g.VfIds.AsSpan(0, g.VfIdCount).ToArray()) + (g.MoreVfIds ? ", ..." : "") + " (a save clears them)";
                 h.Append($"<tr class=\"{(g.WithVfId > 0 ? "flag-warning" : "")}\"><td>{g.Tile}</td><td>{g.Gt}</td><td>{PacketLink(d, g.PacketIndex)}</td><td class=\"num\">{g.Ptes}</td><td class=\"num\">{g.Present}</td><td class=\"num\">{g.LocalMemory}</td><td class=\"num\">{g.WithVfId}</td><td>{Esc(vfid)}</td></tr>");
             }
             h.Append("</table>");
@@ -174,7 +178,8 @@ internal static class ReportPage
     {
         if (ranges.Count == 0) return;
         h.Append($"<p class=\"small\"><b>{what}:</b> ");
-        h.Append(string.Join(", ", ranges.Take(12).Select(r => $"[{Hex(r.Start)}, {Hex(r.End)}) {Esc(Units.Bytes(r.End - r.Start))}")));
+        for (var i = 0; i < Math.Min(12, ranges.Count); i++)
+            h.Append(i == 0 ? "" : ", ").Append($"[{Hex(ranges[i].Start)}, {Hex(ranges[i].End)}) {Esc(Units.Bytes(ranges[i].End - ranges[i].Start))}");
         if (ranges.Count > 12) h.Append($", and {ranges.Count - 12} more");
         h.Append("</p>");
     }

@@ -44,8 +44,11 @@ internal sealed class GgttSummary
     public long Present;
     public long LocalMemory;
     public long WithVfId;
-    public readonly SortedSet<uint> VfIds = [];
+    /// <summary>The first VF ids seen (at most <see cref="MaxVfIds"/>), in order of appearance.</summary>
+    public readonly uint[] VfIds = new uint[MaxVfIds];
+    public int VfIdCount;
     public bool MoreVfIds;
+    public const int MaxVfIds = 8;
     public int PartialBytes;
 }
 
@@ -100,8 +103,9 @@ internal sealed class StreamRecorder(Profile profile) : IRestoreObserver
     private readonly List<PacketRow> _rows = [];
     private readonly Dictionary<byte, IntervalSet> _coverage = [];
     private readonly Dictionary<byte, IntervalSet> _overlaps = [];
-    private readonly Dictionary<(byte, byte), GgttSummary> _ggtt = [];
-    private readonly Dictionary<long, HexExcerpt> _excerpts = [];
+    // Lists searched linearly: a few GTs, at most MaxExcerpts excerpts.
+    private readonly List<GgttSummary> _ggtt = [];
+    private readonly List<HexExcerpt> _excerpts = [];
     private readonly List<HexExcerpt> _pending = [];
     private readonly byte[] _header = new byte[Packet.HeaderSize];
     private readonly byte[] _prefix = new byte[PayloadPrefix];
@@ -135,10 +139,11 @@ internal sealed class StreamRecorder(Profile profile) : IRestoreObserver
 
     public IReadOnlyDictionary<byte, IntervalSet> Overlaps => _overlaps;
 
-    public IEnumerable<GgttSummary> Ggtt => _ggtt.Values.OrderBy(g => g.Tile).ThenBy(g => g.Gt);
+    /// <summary>Per GT, in stream order of their first GGTT packet.</summary>
+    public IReadOnlyList<GgttSummary> Ggtt => _ggtt;
 
     /// <summary>The excerpt at <paramref name="streamOffset"/>, when one was taken.</summary>
-    public HexExcerpt? ExcerptAt(long streamOffset) => _excerpts.GetValueOrDefault(streamOffset);
+    public HexExcerpt? ExcerptAt(long streamOffset) => _excerpts.Find(e => e.Focus == streamOffset);
 
     /// <summary>The row holding packet <paramref name="index"/>, or null when it is not drawn.</summary>
     public PacketRow? RowOf(long index)
@@ -168,8 +173,9 @@ internal sealed class StreamRecorder(Profile profile) : IRestoreObserver
         _currentGgtt = null;
         if (header.Type == PacketType.Ggtt && WantsPayload(header))
         {
-            if (!_ggtt.TryGetValue((header.TileId, header.GtId), out var g))
-                _ggtt[(header.TileId, header.GtId)] = g = new GgttSummary { Tile = header.TileId, Gt = header.GtId, PacketIndex = index };
+            var (tile, gt) = (header.TileId, header.GtId);
+            var g = _ggtt.Find(x => x.Tile == tile && x.Gt == gt);
+            if (g is null) _ggtt.Add(g = new GgttSummary { Tile = tile, Gt = gt, PacketIndex = index });
             g.PartialBytes = 0;
             _currentGgtt = g;
         }
@@ -219,10 +225,10 @@ internal sealed class StreamRecorder(Profile profile) : IRestoreObserver
             if (row.IsRun && row.LastIndex == _currentIndex) row = SplitLast(row);
             if (row.Worst is null || severity > row.Worst) row.Worst = severity;
         }
-        if (_excerpts.Count >= MaxExcerpts || _excerpts.ContainsKey(violation.StreamOffset)) return;
+        if (_excerpts.Count >= MaxExcerpts || ExcerptAt(violation.StreamOffset) is not null) return;
         var start = Math.Max(violation.PacketOffset, (violation.StreamOffset & ~15L) - ExcerptBefore);
         var excerpt = new HexExcerpt(Math.Max(0, start), ExcerptLength, violation.StreamOffset);
-        _excerpts[violation.StreamOffset] = excerpt;
+        _excerpts.Add(excerpt);
         // Bytes of the current packet (or of a header the stream ends inside) are still to come;
         // those of a packet already past were not kept.
         if (violation.PacketIndex < 0 || violation.PacketIndex >= _currentIndex) _pending.Add(excerpt);
@@ -339,7 +345,8 @@ internal sealed class StreamRecorder(Profile profile) : IRestoreObserver
         if (pte.LocalMemory) g.LocalMemory++;
         if (pte.VfId == 0) return;
         g.WithVfId++;
-        if (g.VfIds.Count < 8) g.VfIds.Add(pte.VfId);
-        else if (!g.VfIds.Contains(pte.VfId)) g.MoreVfIds = true;
+        if (Array.IndexOf(g.VfIds, pte.VfId, 0, g.VfIdCount) >= 0) return;
+        if (g.VfIdCount < GgttSummary.MaxVfIds) g.VfIds[g.VfIdCount++] = pte.VfId;
+        else g.MoreVfIds = true;
     }
 }

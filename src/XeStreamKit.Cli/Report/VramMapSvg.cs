@@ -10,14 +10,14 @@ namespace XeStreamKit.Cli.Report;
 internal sealed record TileVram(byte Tile, IReadOnlyList<(ulong Start, ulong End)> Covered, IReadOnlyList<(ulong Start, ulong End)> Overlaps,
     IReadOnlyList<(ulong Start, ulong End)> Gaps, ulong? Lmem, string? LmemSource, bool Incomplete)
 {
-    public ulong CoveredBytes => Sum(Covered);
+    public ulong CoveredBytes => Sum(Covered, 0);
 
-    public ulong GapBytes => Sum(Gaps);
+    public ulong GapBytes => Sum(Gaps, 0);
 
-    public ulong OverlapBytes => Sum(Overlaps);
+    public ulong OverlapBytes => Sum(Overlaps, 0);
 
     /// <summary>Covered bytes at or past the LMEM's end.</summary>
-    public ulong PastBytes => Lmem is { } l ? Covered.Aggregate(0UL, (s, r) => s + (r.End > l ? r.End - Math.Max(r.Start, l) : 0)) : 0;
+    public ulong PastBytes => Lmem is { } l ? Sum(Covered, l) : 0;
 
     public ulong Extent => Math.Max(Lmem ?? 0, Covered.Count > 0 ? Covered[^1].End : 0);
 
@@ -33,11 +33,22 @@ internal sealed record TileVram(byte Tile, IReadOnlyList<(ulong Start, ulong End
             if (at >= limit) break;
         }
         if (at < limit) gaps.Add((at, limit));
-        return new TileVram(tile, covered.Ranges, overlaps?.Ranges ?? [], gaps.Where(g => g.Item2 > g.Item1).ToList(), lmem, lmemSource, covered.Incomplete || overlaps?.Incomplete == true);
+        gaps.RemoveAll(g => g.Item2 <= g.Item1);
+        return new TileVram(tile, covered.Ranges, overlaps?.Ranges ?? [], gaps, lmem, lmemSource, covered.Incomplete || overlaps?.Incomplete == true);
     }
 
-    private static ulong Sum(IReadOnlyList<(ulong Start, ulong End)> ranges) => ranges.Aggregate(0UL, (s, r) => s + (r.End - r.Start));
+    /// <summary>Bytes of <paramref name="ranges"/> at or above <paramref name="from"/>.</summary>
+    private static ulong Sum(IReadOnlyList<(ulong Start, ulong End)> ranges, ulong from)
+    {
+        ulong sum = 0;
+        for (var i = 0; i < ranges.Count; i++)
+            if (ranges[i].End > from) sum += ranges[i].End - Math.Max(ranges[i].Start, from);
+        return sum;
+    }
 }
+
+/// <summary>Where a target's LMEM ends, drawn as a dashed line.</summary>
+internal sealed record LmemMark(string Label, ulong Bytes);
 
 /// <summary>
 /// The VRAM map of one tile: the VF's LMEM as a line from 0 to its size, the chunks sent on it,
@@ -53,9 +64,10 @@ internal static class VramMapSvg
     private const int TrackY = 44;
     private const int TrackHeight = 30;
 
-    public static void Write(StringBuilder h, TileVram t, IEnumerable<PacketRow> chunks, IReadOnlyList<(string Label, ulong Bytes)> otherLimits)
+    public static void Write(StringBuilder h, TileVram t, IEnumerable<PacketRow> chunks, IReadOnlyList<LmemMark> otherLimits)
     {
-        var extent = Math.Max(1, Math.Max(t.Extent, otherLimits.Count > 0 ? otherLimits.Max(l => l.Bytes) : 0));
+        var extent = Math.Max(1, t.Extent);
+        foreach (var mark in otherLimits) extent = Math.Max(extent, mark.Bytes);
         // Room past the end so "past the LMEM" reads as outside the line.
         var scaleEnd = t.PastBytes > 0 || t.Lmem is null ? extent : extent + extent / 50;
         var usable = Width - Left - Right;
@@ -92,6 +104,13 @@ internal static class VramMapSvg
             var end = t.Covered[^1].End;
             h.Append($"<rect class=\"past\" x=\"{N(X(l))}\" y=\"{TrackY - 4}\" width=\"{N(W(l, end, 3))}\" height=\"{TrackHeight + 8}\" fill=\"#c62828\" opacity=\"0.85\"><title>{Esc($"past the LMEM: [{Hex(l)}, {Hex(end)}), {Units.Bytes(t.PastBytes)} beyond the {Units.Bytes(l)} the target gives the VF")}</title></rect>");
         }
+        // Words on the picture where there is room, so it reads without the legend.
+        foreach (var (s, e) in t.Gaps)
+            if (W(s, e) >= 70) Label(h, (X(s) + X(e)) / 2, TrackY + 19, $"hole {Units.Bytes(e - s)}", "#b71c1c", "#fff");
+        foreach (var (s, e) in t.Overlaps)
+            if (W(s, e) >= 90) h.Append($"<text x=\"{N((X(s) + X(e)) / 2)}\" y=\"{TrackY - 15}\" font-size=\"11\" font-weight=\"600\" fill=\"#e65100\" text-anchor=\"middle\">{Esc($"sent twice {Units.Bytes(e - s)}")}</text>");
+        if (t.Lmem is { } lp && t.PastBytes > 0 && W(lp, t.Covered[^1].End) >= 70)
+            Label(h, (X(lp) + X(t.Covered[^1].End)) / 2, TrackY + 19, $"{Units.Bytes(t.PastBytes)} past LMEM", "#fff", null);
         if (t.Lmem is { } lm)
         {
             h.Append($"<line x1=\"{N(X(lm))}\" y1=\"{TrackY - 16}\" x2=\"{N(X(lm))}\" y2=\"{TrackY + TrackHeight + 6}\" stroke=\"#263238\" stroke-width=\"2\"/>");
@@ -115,6 +134,12 @@ internal static class VramMapSvg
             if (v > ulong.MaxValue - step) break;
         }
         h.Append("</svg>");
+    }
+
+    private static void Label(StringBuilder h, double x, double y, string text, string colour, string? halo)
+    {
+        var stroke = halo is null ? "" : $" stroke=\"{halo}\" stroke-width=\"3\" paint-order=\"stroke\"";
+        h.Append($"<text x=\"{N(x)}\" y=\"{N(y)}\" font-size=\"12\" font-weight=\"700\" fill=\"{colour}\"{stroke} text-anchor=\"middle\" pointer-events=\"none\">{Esc(text)}</text>");
     }
 
     /// <summary>One line on the tile: how much of the LMEM is covered and what is wrong.</summary>
