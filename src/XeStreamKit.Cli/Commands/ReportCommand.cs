@@ -142,11 +142,13 @@ public static class ReportCommand
     private static string Summary(ReportData d, string path, int bytes)
     {
         var v = d.Validation;
-        var what = v is null ? d.StreamError : $"{(d.Valid ? "valid" : "INVALID")} for the {CatalogIds.Of(d.Profile)} profile, {v.Errors} errors, {v.Warnings} warnings, {v.Packets} packets";
+        var what = v is null ? d.StreamError : $"{(d.Valid ? "valid" : "INVALID")} for the {CatalogIds.Of(d.Profile)} profile, {Plural(v.Errors, "error")}, {Plural(v.Warnings, "warning")}, {Plural(v.Packets, "packet")}";
         var targets = d.Verdicts.Count == 0 ? "" : "; " + string.Join(", ", d.Verdicts.Select(t => $"{t.Spec}: {(t.Result.Compatible ? "restores" : ErrnoText.Name(t.Result.Errno))}"));
         var capped = d.Recorder.PacketsNotDrawn > 0 ? $"; {d.Recorder.PacketsNotDrawn} packets past the row limit counted, not drawn" : "";
         return $"wrote {path} ({Units.Bytes(bytes)}): {what}{targets}{capped}";
     }
+
+    private static string Plural(long n, string what) => $"{n} {what}{(n == 1 ? "" : "s")}";
 
     private static void WriteJson(CliContext ctx, ReportData d, string path, int bytes)
     {

@@ -99,7 +99,7 @@ internal static class StreamMapSvg
             h.Append("<title>").Append(Esc(Describe(r))).Append("</title></rect>");
             var label = w >= 90 ? LongLabel(r) : w >= 34 ? ShortLabel(r) : null;
             if (label is not null)
-                h.Append($"<text x=\"{N(x0 + 5)}\" y=\"{y + 17}\" font-size=\"11\" fill=\"{(r.Header.Type is PacketType.Vram or PacketType.Ggtt ? "#000" : "#fff")}\" pointer-events=\"none\">{Esc(label)}</text>");
+                h.Append($"<text x=\"{N(x0 + 5)}\" y=\"{y + 17}\" font-size=\"11\" fill=\"{(r.Truncated || r.Header.Type is PacketType.Vram or PacketType.Ggtt ? "#000" : "#fff")}\" pointer-events=\"none\">{Esc(label)}</text>");
             if (r.Worst is { } sev and not Severity.Info)
             {
                 var cx = x0 + Math.Max(6, w / 2);
