@@ -67,3 +67,11 @@ public sealed class BrowserFactAttribute : FactAttribute
 {
     public BrowserFactAttribute() => Skip = BrowserFixture.SkipReason;
 }
+
+/// <summary>Browser tests run alone, after the parallel ones: Chromium's processes would otherwise
+/// compete on a small machine with the suite's timed tests.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class BrowserCollection
+{
+    public const string Name = "browser";
+}

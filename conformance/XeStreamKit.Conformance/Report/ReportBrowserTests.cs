@@ -9,6 +9,7 @@ namespace XeStreamKit.Conformance.Report;
 /// and visible, a packet box leads to its row. Each test saves a screenshot under the test output
 /// (<c>report-screenshots/</c>). One browser for the class.
 /// </summary>
+[Collection(BrowserCollection.Name)]
 public sealed class ReportBrowserTests : IClassFixture<BrowserFixture>, IClassFixture<ReportFiles>
 {
     private readonly BrowserFixture _browser;
