@@ -14,6 +14,7 @@ public static class XskApp
         {
             InspectCommand.Create(ctx),
             ValidateCommand.Create(ctx),
+            ReportCommand.Create(ctx),
             CompatCommand.Create(ctx),
             SaveCommand.Create(ctx),
             RestoreCommand.Create(ctx),

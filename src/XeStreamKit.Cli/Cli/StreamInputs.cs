@@ -31,7 +31,7 @@ public static class StreamInputs
     /// <exception cref="MigrationStreamFormatException">A QEMU file without that device or without
     /// its data (exit 2).</exception>
     /// <exception cref="UsageException"><paramref name="device"/> given for a raw stream.</exception>
-    public static MigrationInput Open(string path, CliContext ctx, bool qemu = false, string? device = null)
+    public static MigrationInput Open(string path, CliContext ctx, bool qemu = false, string? device = null, QemuMigrationReaderOptions? qemuOptions = null)
     {
         ArgumentNullException.ThrowIfNull(ctx);
         var stream = Inputs.Open(path, ctx.StdIn);
@@ -57,7 +57,7 @@ public static class StreamInputs
                 return new MigrationInput(path, source, Inputs.KnownLength(stream), null);
             }
 
-            var reader = new QemuMigrationReader(source);
+            var reader = new QemuMigrationReader(source, qemuOptions);
             try
             {
                 var data = FindDeviceData(reader, device, ctx, "reading", Name(path));
@@ -148,6 +148,9 @@ public sealed class MigrationInput : IDisposable
 
     /// <summary>The VFIO device read from a QEMU file.</summary>
     public QemuVfioDevice? Device => _reader is null ? null : ((VfioDeviceDataStream)Stream).Device;
+
+    /// <summary>The QEMU file's reader (walk on with it once the device data was read).</summary>
+    public QemuMigrationReader? QemuReader => _reader;
 
     /// <summary>The QEMU file's header and configuration.</summary>
     public QemuStreamHeader? QemuHeader => _reader?.Header;

@@ -28,10 +28,11 @@ public static class ConformanceCommand
         var matrix = new Option<bool>("--matrix") { Description = "Several --impl as one table, vector by implementation" };
         var json = new Option<bool>("--json") { Description = "Print results as JSON" };
         var junit = new Option<string?>("--junit") { Description = "Also write JUnit XML to this file" };
+        var html = new Option<string?>("--html") { Description = "Also write the result matrix (vectors x implementations) as a self-contained HTML page" };
         var filter = new Option<string?>("--filter") { Description = "Only vectors whose name contains this" };
         var command = new Command("run", "Restore every vector with an implementation and compare with the manifest's expectation")
         {
-            impls, corpus, driver, split, matrix, json, junit, filter,
+            impls, corpus, driver, split, matrix, json, junit, filter, html,
         };
         command.SetAction(parse => CommandRunner.Run(ctx.Error, () =>
         {
@@ -56,6 +57,7 @@ public static class ConformanceCommand
                 results.Add(list);
             }
             if (parse.GetValue(junit) is { } path) WriteJunit(path, results, d, writeSplit);
+            if (parse.GetValue(html) is { } page) Report.ConformanceMatrixPage.Write(page, results, d, writeSplit.ToString(), parse);
             if (parse.GetValue(json)) WriteJson(ctx.StdOut, results, d, writeSplit);
             else if (parse.GetValue(matrix)) WriteMatrix(ctx.Out, results);
             if (!parse.GetValue(json))

@@ -51,7 +51,7 @@ public static class CompatibilityCheck
         return new CompatibilityResult(target, failure, warnings.Warnings, model.PacketCount, model.Position);
     }
 
-    private sealed class WarningCollector : IRestoreObserver
+    internal sealed class WarningCollector : IRestoreObserver
     {
         public List<RuleViolation> Warnings { get; } = [];
 

@@ -26,6 +26,11 @@ public sealed record ValidationOptions
     /// read, where structural validation of a file seeks over VRAM.</summary>
     public bool PayloadDigest { get; init; }
 
+    /// <summary>Also told, in the same pass, everything the profile's diagnostics come from: each
+    /// packet, the payloads it asks for, every violation of the kernel and strict rules (e.g. the
+    /// HTML report drawing the stream). It cannot change the outcome.</summary>
+    public IRestoreObserver? Watcher { get; init; }
+
     /// <summary>Per-packet digests kept in the report (the rest are counted).</summary>
     public int MaxPacketDigests { get; init; } = DefaultMaxPacketDigests;
 
@@ -86,7 +91,7 @@ public static class StreamValidator
         ArgumentNullException.ThrowIfNull(source);
         options ??= new ValidationOptions();
         var collector = new DiagnosticCollector(options.Profile, options.MaxDiagnosticsPerRule);
-        var coverage = new StreamStatsObserver(collector);
+        var coverage = new StreamStatsObserver(options.Watcher is { } watcher ? new RestoreObserverTee(collector, watcher) : collector);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.ReadChunkSize, 1, nameof(options));
         KernelRestoreModel? model = null;
         IRestoreObserver observer = options.Profile == Profile.Strict ? new StrictChecker(coverage, () => model!.Target) : coverage;

@@ -228,6 +228,7 @@ public sealed partial class QemuMigrationReader : IDisposable
         }
         Summary.Records = index + 1;
         _current = section;
+        _options.OnRecord?.Invoke(section);
         _vfioTagsDone = false;
         _blockRemaining = 0;
         return true;

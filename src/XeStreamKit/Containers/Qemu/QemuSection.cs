@@ -315,6 +315,11 @@ public sealed class QemuMigrationReaderOptions
 
     /// <summary>Leave the stream open when the reader is disposed.</summary>
     public bool LeaveOpen { get; init; }
+
+    /// <summary>Told each record once its header is read, including in walks the caller does not
+    /// drive (<see cref="QemuMigrationReader.FindDeviceData"/>); the record is completed in place as
+    /// the walk moves past it. Lets a report list every record of the pass that reads the device data.</summary>
+    public Action<QemuSection>? OnRecord { get; init; }
 }
 
 /// <summary>Display names for the record types.</summary>
