@@ -46,7 +46,7 @@ public sealed class QemuCliTests : IDisposable
         end.GetProperty("vfio").GetProperty("dataBytes").GetInt64().ShouldBe(Xe.Length);
         end.GetProperty("vfio").GetProperty("dataBlocks").GetInt64().ShouldBe((Xe.Length + 999) / 1000);
         end.GetProperty("delimitation").GetString().ShouldBe("parsed");
-        sections.Single(s => s.GetProperty("idstr").GetString() == "dirty-bitmap" && s.GetProperty("type").GetString() == "START")
+        sections.Single(s => s.GetProperty("idstr").GetString() == "decoy-live" && s.GetProperty("type").GetString() == "START")
             .GetProperty("delimitation").GetString().ShouldBe("scanned");
         var device = root.GetProperty("vfioDevices").EnumerateArray().Single();
         device.GetProperty("idstr").GetString().ShouldBe("0000:00:02.0/vfio");

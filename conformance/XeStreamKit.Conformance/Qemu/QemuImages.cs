@@ -74,8 +74,8 @@ public static class QemuImages
         }
         if (spec.Decoys)
         {
-            // A live handler this reader does not know (like block dirty bitmaps): scanned.
-            w.BeginSection(QemuRecordType.SectionStart, DecoyLiveSectionId, "dirty-bitmap", 0, 1);
+            // A live handler this reader does not know: scanned.
+            w.BeginSection(QemuRecordType.SectionStart, DecoyLiveSectionId, "decoy-live", 0, 1);
             w.WriteRaw(DecoyBytes(spec));
             w.EndSection();
         }
@@ -124,9 +124,14 @@ public static class QemuImages
             w.EndSection();
         }
 
+        // QEMU's JSON description lists every FULL section with its fields' sizes; these stand-ins
+        // are described as QEMU describes a section without a vmsd: one "data" buffer.
+        var described = new List<(string Name, int Size)>();
+        var timer = spec.Decoys ? DecoyBytes(spec) : new byte[24];
         w.BeginSection(QemuRecordType.SectionFull, TimerSectionId, "timer", 0, 2);
-        w.WriteRaw(spec.Decoys ? DecoyBytes(spec) : new byte[24]);
+        w.WriteRaw(timer);
         w.EndSection();
+        described.Add(("timer", timer.Length));
         for (var i = 0; i < spec.Devices.Count; i++)
         {
             var d = spec.Devices[i];
@@ -134,21 +139,32 @@ public static class QemuImages
             if (d.Multifd)
             {
                 w.WriteVfioTag(VfioMigrationTag.EndOfState);
+                described.Add((d.IdStr, 8));
             }
             else
             {
                 w.WriteVfioTag(VfioMigrationTag.DevConfigState);
-                w.WriteRaw(PciConfigVmstate(spec.Decoys));
+                var config = PciConfigVmstate(spec.Decoys);
+                w.WriteRaw(config);
                 w.WriteVfioTag(VfioMigrationTag.EndOfState);
+                described.Add((d.IdStr, 16 + config.Length));
             }
             w.EndSection();
         }
+        byte[] globalState = [0, 0, 0, 8, .. "running"u8, 0];
         w.BeginSection(QemuRecordType.SectionFull, GlobalStateSectionId, "globalstate", 0, 1);
-        w.WriteRaw([0, 0, 0, 8, .. "running"u8, 0]);
+        w.WriteRaw(globalState);
         w.EndSection();
+        described.Add(("globalstate", globalState.Length));
         w.WriteEof();
-        if (spec.VmDescription) w.WriteVmDescription("""{"page_size": 4096, "devices": [{"name": "timer", "instance_id": 0}]}""");
+        if (spec.VmDescription) w.WriteVmDescription(Description(described));
     }
+
+    /// <summary>A JSON vmstate description as QEMU writes it for sections without a vmsd
+    /// (migration/savevm.c:vmstate_save_old_style): one "data" buffer of the payload's size.</summary>
+    public static string Description(IEnumerable<(string Name, int Size)> sections) =>
+        "{\"page_size\": 4096, \"devices\": [" + string.Join(", ", sections.Select(s =>
+            $"{{\"name\": \"{s.Name}\", \"instance_id\": 0, \"size\": {s.Size}, \"fields\": [{{\"name\": \"data\", \"size\": {s.Size}, \"type\": \"buffer\"}}]}}")) + "]}";
 
     /// <summary>What a chance match of VFIO framing looks like: the END header of the first
     /// device, DEV_DATA_STATE, a size, a real Xe descriptor, END_OF_STATE, a footer for the

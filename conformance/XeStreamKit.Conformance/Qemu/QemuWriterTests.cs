@@ -103,6 +103,8 @@ public class QemuWriterTests
             .. "QEVM"u8, 0, 0, 0, 3, 0x07, 0, 0, 0, 3, .. "pc1"u8,
             0x05, 22, .. "configuration/x-future"u8, 0, 0, 0, 1, 0xDE, 0xAD, 0xBE, 0xEF,
             0x04, 0, 0, 0, 9, 5, .. "timer"u8, 0, 0, 0, 0, 0, 0, 0, 2, 1, 2, 3, 0x00,
+            // Without footers a bare EOF at the end could be any 0x00 a cut left: QEMU's description follows.
+            .. VmDescriptionRecord(QemuImages.Description([("timer", 3)])),
         ];
         using var reader = new QemuMigrationReader(new MemoryStream(bytes));
         var sections = reader.ReadCompletedSections().ToList();
@@ -110,6 +112,12 @@ public class QemuWriterTests
         sections.Single().IdStr.ShouldBe("timer");
         sections.Single().PayloadLength.ShouldBe(3);
         reader.Summary.SectionFooters.ShouldBe(false);
+    }
+
+    private static byte[] VmDescriptionRecord(string json)
+    {
+        var bytes = System.Text.Encoding.UTF8.GetBytes(json);
+        return [(byte)QemuRecordType.VmDescription, .. QemuImages.Be32((uint)bytes.Length), .. bytes];
     }
 
     [Fact]

@@ -33,6 +33,10 @@ public static class QemuFormat
 
     /// <summary>The idstr of the RAM live handler.</summary>
     public const string RamIdStr = "ram";
+    /// <summary>The idstr of the block migration live handler (migration/block.c).</summary>
+    public const string BlockIdStr = "block";
+    /// <summary>The idstr of the block dirty bitmap live handler (migration/block-dirty-bitmap.c).</summary>
+    public const string DirtyBitmapIdStr = "dirty-bitmap";
     /// <summary>The idstr of a VFIO device without a qdev id; with one it is <c>"&lt;id&gt;/vfio"</c>.</summary>
     public const string VfioIdStr = "vfio";
 
