@@ -33,6 +33,8 @@ public static class QemuFormat
 
     /// <summary>The idstr of the RAM live handler.</summary>
     public const string RamIdStr = "ram";
+    /// <summary>The idstr of the run state vmstate, the last FULL section (migration/global_state.c).</summary>
+    public const string GlobalStateIdStr = "globalstate";
     /// <summary>The idstr of the block migration live handler (migration/block.c).</summary>
     public const string BlockIdStr = "block";
     /// <summary>The idstr of the block dirty bitmap live handler (migration/block-dirty-bitmap.c).</summary>

@@ -445,16 +445,33 @@ public sealed partial class QemuMigrationReader : IDisposable
         }
     }
 
-    /// <summary>After a described section without a footer: a record must start where the description ends it.</summary>
-    private void ExpectRecord(QemuSection s)
+    /// <summary>After an exactly delimited section without a footer: a record must start where it ends.</summary>
+    private void ExpectRecord(QemuSection s, bool bareEof)
     {
         var atEnd = _src.Fill(Lookahead) < Lookahead;
         var w = _src.Buffered;
-        if (!IsRecordStart(w, atEnd, bareEof: false))
+        if (!IsRecordStart(w, atEnd, bareEof))
         {
             var found = w.IsEmpty ? "the end of the stream" : "0x" + Convert.ToHexString(w[..Math.Min(8, w.Length)]);
-            throw Fail(_src.Position, $"qemu {s.Label}", $"ends here as QEMU's vmstate description says, but no record starts here (found {found}): the section is corrupt");
+            var how = s.Delimitation == QemuDelimitation.Described ? "as QEMU's vmstate description says" : "by its fixed layout";
+            throw Fail(_src.Position, $"qemu {s.Label}", $"ends here {how}, but no record QEMU writes next starts here (found {found}): the stream is corrupt or cut short");
         }
+    }
+
+    /// <summary>
+    /// The "globalstate" vmstate, version 1, the last FULL section QEMU writes: be32 size and a
+    /// 100-byte buffer (qemu/qemu migration/global_state.c@c8193acc:vmstate_globalstate; newer
+    /// QEMU splits the buffer into fields of the same 100 bytes), no subsections. Known exactly, so
+    /// a stream without footers or description still ends at an EOF that is not a guess.
+    /// </summary>
+    private void ParseGlobalState(QemuSection s)
+    {
+        var field = $"qemu {s.Label} globalstate";
+        var at = _src.Position;
+        var size = _src.ReadBe32(field + ".size");
+        if (size > 100) throw Fail(at, field + ".size", $"is {size}; the runstate name has at most 100 bytes");
+        _src.Skip(100, field + ".runstate");
+        s.PayloadEnd = _src.Position;
     }
 
     /// <summary>With the description read at the end (a stream that could not be read from its end
@@ -505,6 +522,11 @@ public sealed partial class QemuMigrationReader : IDisposable
                 Summary.DescribedSections++;
                 ReadFooter(s);
                 break;
+            case QemuHandlerKind.Other when s.Type == QemuRecordType.SectionFull && s.IdStr == QemuFormat.GlobalStateIdStr && s.VersionId == 1:
+                ParseGlobalState(s);
+                ReadFooter(s);
+                if (!s.HasFooter) ExpectRecord(s, bareEof: true);
+                break;
             case QemuHandlerKind.Other:
                 s.Delimitation = QemuDelimitation.Scanned;
                 Summary.ScannedSections++;
@@ -514,7 +536,7 @@ public sealed partial class QemuMigrationReader : IDisposable
                 break;
         }
         if (s.Delimitation == QemuDelimitation.Scanned && s.Type == QemuRecordType.SectionFull) _scannedFulls.Add((s.FullOrdinal, s));
-        if (s.Delimitation == QemuDelimitation.Described && !s.HasFooter) ExpectRecord(s);
+        if (s.Delimitation == QemuDelimitation.Described && !s.HasFooter) ExpectRecord(s, bareEof: false);
         s.EndOffset = _src.Position;
         s.IsComplete = true;
     }
