@@ -215,6 +215,21 @@ public sealed class QemuCliTests : IDisposable
     }
 
     [Theory]
+    [InlineData(1)]
+    [InlineData(40)]
+    [InlineData(600)]
+    public void Inject_refuses_a_truncated_qemu_file_anywhere_after_the_device(int cutFromEnd)
+    {
+        var original = QemuImages.Build(new QemuImageSpec { Devices = [new VfioDeviceSpec("0000:00:02.0/vfio", Xe, 4096)] });
+        var input = Temp(original[..^cutFromEnd]);
+        var output = TempName();
+        var r = CliHarness.Run(null, "qemu", "inject", input, "--device", "0000:00:02.0/vfio", "--stream", Temp(Vectors.MinimalStream), "-o", output);
+        r.ExitCode.ShouldBe(2, r.StdOut);
+        r.StdErr.ShouldStartWith("xsk: offset 0x");
+        File.Exists(output).ShouldBeFalse();
+    }
+
+    [Theory]
     [InlineData(1 << 20)]
     [InlineData(1000)]
     [InlineData(1)]

@@ -151,7 +151,10 @@ public static class QemuImages
             }
             w.EndSection();
         }
-        byte[] globalState = [0, 0, 0, 8, .. "running"u8, 0];
+        // vmstate_globalstate: be32 size, then the run state name in a 100-byte buffer.
+        var globalState = new byte[104];
+        globalState[3] = 8;
+        "running"u8.CopyTo(globalState.AsSpan(4));
         w.BeginSection(QemuRecordType.SectionFull, GlobalStateSectionId, "globalstate", 0, 1);
         w.WriteRaw(globalState);
         w.EndSection();

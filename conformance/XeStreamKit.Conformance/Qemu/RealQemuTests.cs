@@ -110,8 +110,8 @@ public class RealQemuTests
         var cuts = new List<int>();
         for (var i = (int)firstFull; i < bytes.Length; i++)
             if (bytes[i - 1] == 0 && i != afterEof) cuts.Add(i);
-        // At most ~120 of them, spread over the FULL sections, EOF and the description; plus RAM.
-        var step = Math.Max(1, cuts.Count / 120);
+        // About 40 of them, spread over the FULL sections, EOF and the description; plus RAM.
+        var step = Math.Max(1, cuts.Count / 40);
         var chosen = cuts.Where((_, i) => i % step == 0).Concat([bytes.Length - 1, (int)firstFull / 2, 40]).Where(c => c != afterEof).Distinct();
         foreach (var cut in chosen)
         {
