@@ -3,8 +3,9 @@ using XeStreamKit.Containers.Qemu;
 
 namespace XeStreamKit.Conformance.Qemu;
 
-/// <summary>The writer's bytes: against hand-computed vectors from the format facts (§14, §15)
-/// and against bytes QEMU 7.2 wrote itself.</summary>
+/// <summary>The writer's bytes: against hand-computed vectors from QEMU's sources
+/// (qemu/qemu migration/savevm.c@01371c58:save_section_header, save_section_footer;
+/// hw/vfio/migration.c:vfio_save_setup, vfio_save_block) and against bytes QEMU 7.2 wrote itself.</summary>
 public class QemuWriterTests
 {
     [Fact]
@@ -36,7 +37,7 @@ public class QemuWriterTests
     [Fact]
     public void Vfio_start_end_and_config_sections_match_the_facts_vectors()
     {
-        // §14/§15: START = 01 | id | len | idstr | inst | 00 00 00 01, then DEV_SETUP_STATE,
+        // savevm.c:save_section_header, vfio_save_setup: START = 01 | id | len | idstr | inst | 00 00 00 01, then DEV_SETUP_STATE,
         // END_OF_STATE and the footer; END = 03 | id, blocks, END_OF_STATE, footer.
         using var ms = new MemoryStream();
         using (var w = new QemuMigrationWriter(ms, sectionFooters: true, leaveOpen: true))

@@ -9,27 +9,33 @@ namespace XeStreamKit.Containers.Qemu;
 /// state as a <see cref="VfioDeviceDataStream"/> reassembled from its DEV_DATA_STATE blocks.
 /// </summary>
 /// <remarks>
-/// Section payloads carry no length, so what can be parsed exactly is parsed, and only the rest
-/// is scanned:
+/// Section payloads carry no length. What QEMU gives the means to delimit exactly is parsed:
 /// <list type="bullet">
-/// <item>exact: the header and configuration (known subsections), section headers and footers,
-/// commands, EOF and the JSON description; every "ram" section (RAM records to
-/// RAM_SAVE_FLAG_EOS, so bytes inside guest pages are never looked at); every VFIO START, PART
-/// and END section (be64 tags, DEV_DATA_STATE sizes) - VFIO data is found by the section id its
-/// START announced, never by searching for marker bytes;</item>
-/// <item>scanned: vmstate payloads (FULL sections, the vfio-pci config inside a VFIO FULL after
-/// DEV_CONFIG_STATE) and live handlers this reader does not know (e.g. block dirty bitmaps).
-/// The scanner looks, in a bounded window, for the next plausible record: with footers on,
-/// <c>7E &lt;own section id&gt;</c> followed by a record start; a START/FULL header needs a
-/// printable idstr, an id and version below 0x10000, an unused id (a START only before any
-/// PART/END); a PART/END needs the id of a live handler that has not ended, END in START order,
-/// and a first payload word that fits the handler (a RAM flag word, a VFIO tag); EOF needs the
-/// end of input or a JSON description. Such sections are reported as
-/// <see cref="QemuDelimitation.Scanned"/>.</item>
+/// <item>the header and configuration (known subsections), section headers and footers,
+/// commands, EOF and the JSON description (qemu/qemu migration/savevm.c@01371c58);</item>
+/// <item>every "ram" section (RAM records to RAM_SAVE_FLAG_EOS, migration/ram.c), every "block"
+/// and "dirty-bitmap" section (their records to their EOS flag, migration/block.c,
+/// block-dirty-bitmap.c), every VFIO START, PART and END section (be64 tags, DEV_DATA_STATE sizes,
+/// hw/vfio/migration.c): bytes inside guest pages, disk blocks and device data are never looked
+/// at, and VFIO data is found by the section id its START announced;</item>
+/// <item>every FULL section, walked field by field with QEMU's JSON vmstate description
+/// (<see cref="QemuVmDescription"/>): on a seekable stream it is read from the end first; on a
+/// pipe the FULL sections are scanned and each length is checked against it when it arrives
+/// after EOF (a mismatch is an error); "globalstate" (always 104 bytes) also without it.</item>
 /// </list>
-/// In the order QEMU writes (STARTs, PARTs, ENDs, then FULLs) everything up to the last VFIO
-/// END is exact unless a live handler other than ram and vfio is active. Extracted device data
-/// is checked as an Xe packet chain by <see cref="XeStreamChain"/>.
+/// Only FULL sections of streams without a description (suppress-vmdesc, old machine types) and
+/// live handlers this reader does not know are delimited by scanning a bounded window for the
+/// next record QEMU could write: with footers on, <c>7E &lt;own section id&gt;</c> followed by a
+/// record start; a START/FULL header needs a printable idstr, an id and version below 0x10000,
+/// an unused id (a START only before any PART/END); a PART/END needs the id of a live handler
+/// that has not ended, END in START order, and a first payload word that fits the handler; a
+/// command needs the length QEMU gives it and a record start after it; EOF needs the JSON
+/// description after it, or the end of input right after a footer or after "globalstate".
+/// Such sections are <see cref="QemuDelimitation.Scanned"/> and <see cref="QemuStreamSummary.IsExact"/>
+/// says whether anything confirmed them. Structure that QEMU never writes is an error: an EOF
+/// while a live handler has not ended or followed by anything but the description, a FULL
+/// section other than the one the description lists next. Extracted device data is checked as
+/// an Xe packet chain by <see cref="XeStreamChain"/>.
 /// Bad data raises <see cref="MigrationStreamFormatException"/> (packet index -1) with the
 /// absolute offset; after one the reader is finished.
 /// </remarks>

@@ -11,7 +11,7 @@ public enum QemuHandlerKind
     Ram,
     /// <summary>A VFIO device's live handler (START/PART/END): VFIO tags, parsed exactly.</summary>
     Vfio,
-    /// <summary>A VFIO device's config (FULL): the tags are parsed, the vfio-pci vmstate is scanned.</summary>
+    /// <summary>A VFIO device's config (FULL): the tags are parsed; the vfio-pci vmstate between them is delimited by QEMU's JSON description, or scanned without one.</summary>
     VfioConfig,
     /// <summary>The "block" live handler (block migration): its records, parsed exactly.</summary>
     Block,
