@@ -110,13 +110,20 @@ public sealed class QemuVmDescription
             }
             return -1;
         }
-        catch (IOException)
+        catch (Exception e) when (e is IOException or NotSupportedException)
         {
+            json = null;
             return -1;
         }
         finally
         {
-            stream.Position = start;
+            try
+            {
+                stream.Position = start;
+            }
+            catch (Exception e) when (e is IOException or NotSupportedException)
+            {
+            }
         }
     }
 
