@@ -30,7 +30,7 @@ public sealed record QemuImageSpec
 
 /// <summary>
 /// Builds QEMU migration files with <see cref="QemuMigrationWriter"/> in the order QEMU writes
-/// them (qemu/qemu migration/savevm.c@01371c58:qemu_savevm_state_setup, qemu_savevm_state_iterate,
+/// them (qemu/qemu migration/savevm.c@99694362:qemu_savevm_state_setup, qemu_savevm_state_iterate,
 /// qemu_savevm_state_complete_precopy): header, configuration, STARTs (ram, vfio devices, an unknown live handler),
 /// a RAM PART, ENDs (ram, devices, the unknown handler), FULL vmstate sections with each
 /// device's config, EOF, JSON description.

@@ -4,7 +4,7 @@ using XeStreamKit.Containers.Qemu;
 namespace XeStreamKit.Conformance.Qemu;
 
 /// <summary>The writer's bytes: against hand-computed vectors from QEMU's sources
-/// (qemu/qemu migration/savevm.c@01371c58:save_section_header, save_section_footer;
+/// (qemu/qemu migration/savevm.c@99694362:save_section_header, save_section_footer;
 /// hw/vfio/migration.c:vfio_save_setup, vfio_save_block) and against bytes QEMU 7.2 wrote itself.</summary>
 public class QemuWriterTests
 {

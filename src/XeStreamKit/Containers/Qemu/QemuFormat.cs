@@ -14,9 +14,10 @@ namespace XeStreamKit.Containers.Qemu;
 ///  footer   := 0x7E | be32 section_id          (when the machine's send-section-footer is on)
 ///  vfio     := { be64 tag [ be64 size | size bytes ] }* be64 END_OF_STATE
 /// </code>
-/// Sources: qemu/qemu migration/savevm.c (header, configuration vmstate, section headers and
-/// footers, commands, EOF, vmdesc), migration/ram.c and ram.h (RAM records),
-/// hw/vfio/migration.c and migration-multifd.c (VFIO tags, dummy end-of-state under multifd).
+/// Sources: qemu/qemu migration/savevm.c@99694362 (header, configuration vmstate, section headers
+/// and footers, commands, EOF, vmdesc), migration/ram.c@033be66d and ram.h (RAM records),
+/// migration/block.c@01371c58 and block-dirty-bitmap.c@01c3ac68 (block and bitmap records),
+/// hw/vfio/migration.c@3336d217 and migration-multifd.c (VFIO tags, dummy end-of-state under multifd).
 /// Section payloads carry no length: each device parses its own.
 /// </remarks>
 public static class QemuFormat

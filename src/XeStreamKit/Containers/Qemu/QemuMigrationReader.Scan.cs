@@ -168,7 +168,7 @@ public sealed partial class QemuMigrationReader
         };
     }
 
-    /// <summary>A command QEMU writes (savevm.c@01371c58:qemu_savevm_command_send and its callers),
+    /// <summary>A command QEMU writes (savevm.c@99694362:qemu_savevm_command_send and its callers),
     /// with the length it has, followed by a record start (or the end of the look-ahead window).</summary>
     private bool IsCommand(ReadOnlySpan<byte> w, bool atEnd)
     {
@@ -188,7 +188,7 @@ public sealed partial class QemuMigrationReader
             QemuVmCommand.OpenReturnPath or QemuVmCommand.PostcopyListen or QemuVmCommand.PostcopyRun
                 or QemuVmCommand.EnableColo or QemuVmCommand.PostcopyResume or QemuVmCommand.SwitchoverStart => length == 0,
             QemuVmCommand.Ping or QemuVmCommand.Packaged => length == 4,
-            // 0 when only dirty-bitmaps is on (savevm.c@01371c58:qemu_savevm_send_postcopy_advise).
+            // 0 when only dirty-bitmaps is on (savevm.c@99694362:qemu_savevm_send_postcopy_advise).
             QemuVmCommand.PostcopyAdvise => length is 0 or 16,
             QemuVmCommand.PostcopyRamDiscard or QemuVmCommand.RecvBitmap => length > 0,
             _ => false,

@@ -12,7 +12,7 @@ namespace XeStreamKit.Containers.Qemu;
 /// Section payloads carry no length. What QEMU gives the means to delimit exactly is parsed:
 /// <list type="bullet">
 /// <item>the header and configuration (known subsections), section headers and footers,
-/// commands, EOF and the JSON description (qemu/qemu migration/savevm.c@01371c58);</item>
+/// commands, EOF and the JSON description (qemu/qemu migration/savevm.c@99694362);</item>
 /// <item>every "ram" section (RAM records to RAM_SAVE_FLAG_EOS, migration/ram.c), every "block"
 /// and "dirty-bitmap" section (their records to their EOS flag, migration/block.c,
 /// block-dirty-bitmap.c), every VFIO START, PART and END section (be64 tags, DEV_DATA_STATE sizes,
@@ -426,7 +426,7 @@ public sealed partial class QemuMigrationReader : IDisposable
     }
 
     /// <summary>
-    /// Walks a vmstate as QEMU described it (qemu/qemu migration/vmstate.c@01371c58:vmstate_save_state_v,
+    /// Walks a vmstate as QEMU described it (qemu/qemu migration/vmstate.c@58deb358:vmstate_save_state_v,
     /// vmstate_subsection_save): each field's measured size, then each subsection's
     /// <c>0x05 | u8 len | name | be32 version</c> header, checked, and its own fields.
     /// </summary>

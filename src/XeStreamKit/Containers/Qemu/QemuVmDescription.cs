@@ -13,10 +13,10 @@ namespace XeStreamKit.Containers.Qemu;
 /// </summary>
 /// <remarks>
 /// QEMU writes one device object per FULL section, in stream order
-/// (qemu/qemu migration/savevm.c@01371c58:qemu_savevm_state_complete_precopy_non_iterable), unless
+/// (qemu/qemu migration/savevm.c@99694362:qemu_savevm_state_complete_precopy_non_iterable), unless
 /// the machine's suppress-vmdesc is on or the migration is in postcopy. Each field's "size" is the
 /// number of bytes QEMU measured while writing it, per element ("array_len" elements of a
-/// compressed array have one size) (migration/vmstate.c@01371c58:vmsd_desc_field_end,
+/// compressed array have one size) (migration/vmstate.c@58deb358:vmsd_desc_field_end,
 /// vmsd_can_compress); sections without a vmsd write one "data" buffer of the whole payload
 /// (savevm.c:vmstate_save_old_style). Subsections follow the fields as <c>0x05 | u8 len | name |
 /// be32 version | fields...</c> (vmstate.c:vmstate_subsection_save), listed only when written. So a
