@@ -45,7 +45,7 @@ public sealed record QemuSaved(QemuRun Run, string Path, JsonNode? QueryMigrate)
 
 /// <summary>
 /// Generates the matrix of real QEMU migration files once per test run, in parallel, into a
-/// temporary directory deleted when the test process exits.
+/// temporary directory deleted after the tests of <see cref="RealQemuCollection"/>.
 /// </summary>
 public static class RealQemu
 {
@@ -94,6 +94,28 @@ public static class RealQemu
 
     private static readonly Lazy<Task<IReadOnlyDictionary<string, Task<QemuSaved>>>> All = new(GenerateAll);
 
+    private static string? _directory;
+
+    /// <summary>Deletes the generated files (once the tests that use them are done).</summary>
+    public static void DeleteFiles()
+    {
+        if (_directory is not { } dir || !All.IsValueCreated) return;
+        try
+        {
+            All.Value.Wait();
+        }
+        catch (AggregateException)
+        {
+        }
+        try
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
     /// <summary>How long generating the whole matrix took.</summary>
     public static TimeSpan GenerationTime { get; private set; }
 
@@ -103,17 +125,7 @@ public static class RealQemu
 
     private static async Task<IReadOnlyDictionary<string, Task<QemuSaved>>> GenerateAll()
     {
-        var dir = Directory.CreateTempSubdirectory("xsk-real-qemu-").FullName;
-        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
-        {
-            try
-            {
-                Directory.Delete(dir, recursive: true);
-            }
-            catch (IOException)
-            {
-            }
-        };
+        var dir = _directory = Directory.CreateTempSubdirectory("xsk-real-qemu-").FullName;
         var clock = Stopwatch.StartNew();
         var gate = new SemaphoreSlim(4);
         var runs = Matrix.ToDictionary(r => r.Name, async run =>
@@ -365,6 +377,18 @@ public static class RealQemu
 
         public void Dispose() => _listener.Dispose();
     }
+}
+
+/// <summary>Shared by the classes that use the matrix: deletes its files when they are done.</summary>
+public sealed class RealQemuFiles : IDisposable
+{
+    public void Dispose() => RealQemu.DeleteFiles();
+}
+
+[CollectionDefinition(Name)]
+public sealed class RealQemuCollection : ICollectionFixture<RealQemuFiles>
+{
+    public const string Name = "real QEMU files";
 }
 
 /// <summary>A [Theory] that needs real QEMU; skipped with the reason when it is not installed.</summary>

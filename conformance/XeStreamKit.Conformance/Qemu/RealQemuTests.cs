@@ -13,6 +13,7 @@ namespace XeStreamKit.Conformance.Qemu;
 /// sections, for machines that write none) lists every FULL section with the sizes of its fields,
 /// and <c>query-migrate</c> counts the RAM pages it sent.
 /// </summary>
+[Collection(RealQemuCollection.Name)]
 public class RealQemuTests
 {
     [RealQemuTheory]
