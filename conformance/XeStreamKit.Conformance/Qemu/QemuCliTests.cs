@@ -46,7 +46,7 @@ public sealed class QemuCliTests : IDisposable
         end.GetProperty("vfio").GetProperty("dataBytes").GetInt64().ShouldBe(Xe.Length);
         end.GetProperty("vfio").GetProperty("dataBlocks").GetInt64().ShouldBe((Xe.Length + 999) / 1000);
         end.GetProperty("delimitation").GetString().ShouldBe("parsed");
-        sections.Single(s => s.GetProperty("idstr").GetString() == "dirty-bitmap" && s.GetProperty("type").GetString() == "START")
+        sections.Single(s => s.GetProperty("idstr").GetString() == "decoy-live" && s.GetProperty("type").GetString() == "START")
             .GetProperty("delimitation").GetString().ShouldBe("scanned");
         var device = root.GetProperty("vfioDevices").EnumerateArray().Single();
         device.GetProperty("idstr").GetString().ShouldBe("0000:00:02.0/vfio");
@@ -212,6 +212,21 @@ public sealed class QemuCliTests : IDisposable
         var copy = new MemoryStream();
         input.Stream.CopyTo(copy, 7);
         copy.ToArray().ShouldBe(Xe);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(40)]
+    [InlineData(600)]
+    public void Inject_refuses_a_truncated_qemu_file_anywhere_after_the_device(int cutFromEnd)
+    {
+        var original = QemuImages.Build(new QemuImageSpec { Devices = [new VfioDeviceSpec("0000:00:02.0/vfio", Xe, 4096)] });
+        var input = Temp(original[..^cutFromEnd]);
+        var output = TempName();
+        var r = CliHarness.Run(null, "qemu", "inject", input, "--device", "0000:00:02.0/vfio", "--stream", Temp(Vectors.MinimalStream), "-o", output);
+        r.ExitCode.ShouldBe(2, r.StdOut);
+        r.StdErr.ShouldStartWith("xsk: offset 0x");
+        File.Exists(output).ShouldBeFalse();
     }
 
     [Theory]

@@ -15,12 +15,16 @@ public class QemuFixtureTests
     public const string NoFooterIgnoreShared = "qemu-7.2-pc-16m-nofooter-ignoreshared.bin";
 
     [Theory]
-    [InlineData(Defaults, true)]
-    [InlineData(NoFooterIgnoreShared, false)]
-    public void The_walk_reaches_eof_and_finds_every_section_qemu_describes_and_no_vfio_device(string name, bool footers)
+    [InlineData(Defaults, true, true)]
+    [InlineData(NoFooterIgnoreShared, false, true)]
+    [InlineData(Defaults, true, false)]
+    [InlineData(NoFooterIgnoreShared, false, false)]
+    public void The_walk_reaches_eof_and_finds_every_section_qemu_describes_and_no_vfio_device(string name, bool footers, bool seekable)
     {
+        // Seekable: the JSON description is read first and FULL sections are walked with it.
+        // A pipe: they are scanned, then confirmed by the description at the end.
         var bytes = File.ReadAllBytes(QemuImages.FixturePath(name));
-        using var reader = new QemuMigrationReader(new MemoryStream(bytes));
+        using var reader = new QemuMigrationReader(seekable ? new MemoryStream(bytes) : new XeStreamKit.IO.ForwardOnlyStream(new MemoryStream(bytes)));
         var sections = reader.ReadCompletedSections().ToList();
 
         reader.IsFinished.ShouldBeTrue();
@@ -29,6 +33,7 @@ public class QemuFixtureTests
         reader.Summary.EndOffset.ShouldBe(bytes.Length);
         reader.VfioDevices.ShouldBeEmpty();
         reader.FindDeviceData().Status.ShouldBe(QemuDeviceLookupStatus.NoVfioDevice);
+        reader.Summary.IsExact.ShouldBeTrue();
 
         // RAM: the live handler, parsed exactly; the counts agree with QEMU's "info migrate"
         // (49 normal, 4177 duplicate pages) for the run that made the fixture.
@@ -46,7 +51,12 @@ public class QemuFixtureTests
         var full = sections.Where(s => s.Type == QemuRecordType.SectionFull).ToList();
         full.Select(s => (s.IdStr, s.InstanceId)).ShouldBe(described);
         full.Count.ShouldBe(30);
-        full.ShouldAllBe(s => s.Delimitation == QemuDelimitation.Scanned && s.IsComplete && s.HasFooter == footers);
+        // globalstate, the last, has a fixed layout: parsed without the description.
+        full[..^1].ShouldAllBe(s => s.Delimitation == (seekable ? QemuDelimitation.Described : QemuDelimitation.Scanned));
+        full[^1].Delimitation.ShouldBe(seekable ? QemuDelimitation.Described : QemuDelimitation.Parsed);
+        full.ShouldAllBe(s => s.IsExact && s.IsComplete && s.HasFooter == footers);
+        reader.Summary.DescribedSections.ShouldBe(seekable ? 30 : 0);
+        reader.Summary.ConfirmedSections.ShouldBe(seekable ? 0 : 29);
         // Sections tile the file: each starts where the previous ended, EOF right after the last.
         for (var i = 1; i < sections.Count; i++) sections[i].Offset.ShouldBe(sections[i - 1].EndOffset);
         reader.Summary.EofOffset.ShouldBe(sections[^1].EndOffset);

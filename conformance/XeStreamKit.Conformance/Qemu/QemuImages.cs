@@ -30,7 +30,8 @@ public sealed record QemuImageSpec
 
 /// <summary>
 /// Builds QEMU migration files with <see cref="QemuMigrationWriter"/> in the order QEMU writes
-/// them (QSAVE §15): header, configuration, STARTs (ram, vfio devices, an unknown live handler),
+/// them (qemu/qemu migration/savevm.c@99694362:qemu_savevm_state_setup, qemu_savevm_state_iterate,
+/// qemu_savevm_state_complete_precopy): header, configuration, STARTs (ram, vfio devices, an unknown live handler),
 /// a RAM PART, ENDs (ram, devices, the unknown handler), FULL vmstate sections with each
 /// device's config, EOF, JSON description.
 /// </summary>
@@ -74,8 +75,8 @@ public static class QemuImages
         }
         if (spec.Decoys)
         {
-            // A live handler this reader does not know (like block dirty bitmaps): scanned.
-            w.BeginSection(QemuRecordType.SectionStart, DecoyLiveSectionId, "dirty-bitmap", 0, 1);
+            // A live handler this reader does not know: scanned.
+            w.BeginSection(QemuRecordType.SectionStart, DecoyLiveSectionId, "decoy-live", 0, 1);
             w.WriteRaw(DecoyBytes(spec));
             w.EndSection();
         }
@@ -124,9 +125,14 @@ public static class QemuImages
             w.EndSection();
         }
 
+        // QEMU's JSON description lists every FULL section with its fields' sizes; these stand-ins
+        // are described as QEMU describes a section without a vmsd: one "data" buffer.
+        var described = new List<(string Name, int Size)>();
+        var timer = spec.Decoys ? DecoyBytes(spec) : new byte[24];
         w.BeginSection(QemuRecordType.SectionFull, TimerSectionId, "timer", 0, 2);
-        w.WriteRaw(spec.Decoys ? DecoyBytes(spec) : new byte[24]);
+        w.WriteRaw(timer);
         w.EndSection();
+        described.Add(("timer", timer.Length));
         for (var i = 0; i < spec.Devices.Count; i++)
         {
             var d = spec.Devices[i];
@@ -134,21 +140,35 @@ public static class QemuImages
             if (d.Multifd)
             {
                 w.WriteVfioTag(VfioMigrationTag.EndOfState);
+                described.Add((d.IdStr, 8));
             }
             else
             {
                 w.WriteVfioTag(VfioMigrationTag.DevConfigState);
-                w.WriteRaw(PciConfigVmstate(spec.Decoys));
+                var config = PciConfigVmstate(spec.Decoys);
+                w.WriteRaw(config);
                 w.WriteVfioTag(VfioMigrationTag.EndOfState);
+                described.Add((d.IdStr, 16 + config.Length));
             }
             w.EndSection();
         }
+        // vmstate_globalstate: be32 size, then the run state name in a 100-byte buffer.
+        var globalState = new byte[104];
+        globalState[3] = 8;
+        "running"u8.CopyTo(globalState.AsSpan(4));
         w.BeginSection(QemuRecordType.SectionFull, GlobalStateSectionId, "globalstate", 0, 1);
-        w.WriteRaw([0, 0, 0, 8, .. "running"u8, 0]);
+        w.WriteRaw(globalState);
         w.EndSection();
+        described.Add(("globalstate", globalState.Length));
         w.WriteEof();
-        if (spec.VmDescription) w.WriteVmDescription("""{"page_size": 4096, "devices": [{"name": "timer", "instance_id": 0}]}""");
+        if (spec.VmDescription) w.WriteVmDescription(Description(described));
     }
+
+    /// <summary>A JSON vmstate description as QEMU writes it for sections without a vmsd
+    /// (migration/savevm.c:vmstate_save_old_style): one "data" buffer of the payload's size.</summary>
+    public static string Description(IEnumerable<(string Name, int Size)> sections) =>
+        "{\"page_size\": 4096, \"devices\": [" + string.Join(", ", sections.Select(s =>
+            $"{{\"name\": \"{s.Name}\", \"instance_id\": 0, \"size\": {s.Size}, \"fields\": [{{\"name\": \"data\", \"size\": {s.Size}, \"type\": \"buffer\"}}]}}")) + "]}";
 
     /// <summary>What a chance match of VFIO framing looks like: the END header of the first
     /// device, DEV_DATA_STATE, a size, a real Xe descriptor, END_OF_STATE, a footer for the

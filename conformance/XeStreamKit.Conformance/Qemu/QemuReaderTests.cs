@@ -49,8 +49,8 @@ public class QemuReaderTests
         var sections = reader.ReadCompletedSections().ToList();
         sections.Select(s => (QemuText.RecordName(s.Type), s.IdStr)).ShouldBe(
         [
-            ("START", "ram"), ("START", "0000:00:02.0/vfio"), ("START", "dirty-bitmap"),
-            ("PART", "ram"), ("END", "ram"), ("END", "0000:00:02.0/vfio"), ("END", "dirty-bitmap"),
+            ("START", "ram"), ("START", "0000:00:02.0/vfio"), ("START", "decoy-live"),
+            ("PART", "ram"), ("END", "ram"), ("END", "0000:00:02.0/vfio"), ("END", "decoy-live"),
             ("FULL", "timer"), ("FULL", "0000:00:02.0/vfio"), ("FULL", "globalstate"),
         ]);
         sections.Where(s => s.IdStr is "ram" or "0000:00:02.0/vfio" && s.Type != QemuRecordType.SectionFull)

@@ -3,8 +3,9 @@ using XeStreamKit.Containers.Qemu;
 
 namespace XeStreamKit.Conformance.Qemu;
 
-/// <summary>The writer's bytes: against hand-computed vectors from the format facts (§14, §15)
-/// and against bytes QEMU 7.2 wrote itself.</summary>
+/// <summary>The writer's bytes: against hand-computed vectors from QEMU's sources
+/// (qemu/qemu migration/savevm.c@99694362:save_section_header, save_section_footer;
+/// hw/vfio/migration.c:vfio_save_setup, vfio_save_block) and against bytes QEMU 7.2 wrote itself.</summary>
 public class QemuWriterTests
 {
     [Fact]
@@ -36,7 +37,7 @@ public class QemuWriterTests
     [Fact]
     public void Vfio_start_end_and_config_sections_match_the_facts_vectors()
     {
-        // §14/§15: START = 01 | id | len | idstr | inst | 00 00 00 01, then DEV_SETUP_STATE,
+        // savevm.c:save_section_header, vfio_save_setup: START = 01 | id | len | idstr | inst | 00 00 00 01, then DEV_SETUP_STATE,
         // END_OF_STATE and the footer; END = 03 | id, blocks, END_OF_STATE, footer.
         using var ms = new MemoryStream();
         using (var w = new QemuMigrationWriter(ms, sectionFooters: true, leaveOpen: true))
@@ -103,6 +104,8 @@ public class QemuWriterTests
             .. "QEVM"u8, 0, 0, 0, 3, 0x07, 0, 0, 0, 3, .. "pc1"u8,
             0x05, 22, .. "configuration/x-future"u8, 0, 0, 0, 1, 0xDE, 0xAD, 0xBE, 0xEF,
             0x04, 0, 0, 0, 9, 5, .. "timer"u8, 0, 0, 0, 0, 0, 0, 0, 2, 1, 2, 3, 0x00,
+            // Without footers a bare EOF at the end could be any 0x00 a cut left: QEMU's description follows.
+            .. VmDescriptionRecord(QemuImages.Description([("timer", 3)])),
         ];
         using var reader = new QemuMigrationReader(new MemoryStream(bytes));
         var sections = reader.ReadCompletedSections().ToList();
@@ -110,6 +113,12 @@ public class QemuWriterTests
         sections.Single().IdStr.ShouldBe("timer");
         sections.Single().PayloadLength.ShouldBe(3);
         reader.Summary.SectionFooters.ShouldBe(false);
+    }
+
+    private static byte[] VmDescriptionRecord(string json)
+    {
+        var bytes = System.Text.Encoding.UTF8.GetBytes(json);
+        return [(byte)QemuRecordType.VmDescription, .. QemuImages.Be32((uint)bytes.Length), .. bytes];
     }
 
     [Fact]

@@ -216,7 +216,7 @@ public static class QemuCommand
                   + (h.UnknownSubsections.Count > 0 ? $", unknown configuration subsections {string.Join(" ", h.UnknownSubsections)} (scanned)" : "")
                 : "no configuration record";
             w.WriteLine($"QEMU migration stream version {h.Version}, {config}, target page {h.TargetPageSize} B");
-            w.WriteLine($"{"offset",-12} {"#",4}  {"record",-7} {"id",4}  {"idstr",-30} {"inst",4} {"ver",3}  {"found",-7} {"end",-12} summary");
+            w.WriteLine($"{"offset",-12} {"#",4}  {"record",-7} {"id",4}  {"idstr",-30} {"inst",4} {"ver",3}  {"found",-9} {"end",-12} summary");
         }
 
         public void Section(QemuSection s)
@@ -226,8 +226,8 @@ public static class QemuCommand
             var idStr = isCommand ? $"{s.Command}" : s.IdStr;
             var inst = isCommand ? "-" : s.InstanceId.ToString(CultureInfo.InvariantCulture);
             var ver = isCommand ? "-" : s.VersionId.ToString(CultureInfo.InvariantCulture);
-            var found = s.Delimitation == QemuDelimitation.Scanned ? "scanned" : "parsed";
-            w.WriteLine($"{Units.Hex((ulong)s.Offset),-12} {s.Index,4}  {QemuText.RecordName(s.Type),-7} {id,4}  {idStr,-30} {inst,4} {ver,3}  {found,-7} {Units.Hex((ulong)s.EndOffset),-12} {Summarize(s)}");
+            var found = Found(s);
+            w.WriteLine($"{Units.Hex((ulong)s.Offset),-12} {s.Index,4}  {QemuText.RecordName(s.Type),-7} {id,4}  {idStr,-30} {inst,4} {ver,3}  {found,-9} {Units.Hex((ulong)s.EndOffset),-12} {Summarize(s)}");
         }
 
         public void End(QemuMigrationReader reader, MigrationStreamFormatException? error)
@@ -240,7 +240,8 @@ public static class QemuCommand
             }
             var footers = sum.SectionFooters switch { true => "on", false => "off", null => "unknown" };
             var stop = error is null ? "" : " (stopped at the error below)";
-            w.WriteLine($"{Count(sum.Records, "record")}, {sum.ScannedSections} delimited by scanning; section footers {footers}{stop}");
+            w.WriteLine($"{Count(sum.Records, "record")}, {sum.DescribedSections} walked with QEMU's JSON description, {sum.ScannedSections} delimited by scanning; section footers {footers}{stop}");
+            if (error is null) w.WriteLine(Exactness(sum, reader.Header));
             if (reader.VfioDevices.Count == 0)
             {
                 w.WriteLine("VFIO devices: none");
@@ -276,9 +277,30 @@ public static class QemuCommand
                     ? "no device data (END_OF_STATE only)" + init
                     : $"{Count(v.DataBlocks, "DEV_DATA_STATE block")}, {Count(v.DataBytes, "byte")} of device data (largest {Units.Bytes(v.LargestBlock)}){init}";
             }
+            if (s.Block is { } b)
+                return $"block migration: {Count(b.Blocks, "1 MiB block")}, {Count(b.ZeroBlocks, "zero block")}, {Count(b.ProgressRecords, "progress record")}";
+            if (s.DirtyBitmap is { } d)
+                return $"dirty bitmaps: {Count(d.Starts, "START chunk")}, {Count(d.BitsChunks, "BITS chunk")}, {Count(d.Completes, "COMPLETE chunk")}";
+            if (s.Delimitation == QemuDelimitation.Described) return $"vmstate, {Count(s.PayloadLength, "byte")}";
             var what = s.Type == QemuRecordType.SectionFull ? "vmstate" : "live handler data";
             return $"{what}, {Count(s.PayloadLength, "byte")} (not parsed)";
         }
+    }
+
+    private static string Found(QemuSection s) => s.Delimitation switch
+    {
+        QemuDelimitation.Described => "described",
+        QemuDelimitation.Scanned => s.Confirmed ? "confirmed" : "scanned",
+        _ => "parsed",
+    };
+
+    /// <summary>Whether the record list is QEMU's or rests on heuristics, in one line.</summary>
+    private static string Exactness(QemuStreamSummary sum, QemuStreamHeader header)
+    {
+        if (sum.IsExact && sum.ScannedSections == 0) return "Exact: every record's end was parsed or walked with QEMU's JSON vmstate description";
+        if (sum.IsExact) return $"Exact: the {Count(sum.ScannedSections, "section")} delimited by scanning agree with QEMU's JSON vmstate description read at the end";
+        var why = sum.ScannedConfiguration ? $"the configuration has unknown subsections ({string.Join(" ", header.UnknownSubsections)}) whose end was scanned; " : "";
+        return $"HEURISTIC: {why}{sum.ScannedSections - sum.ConfirmedSections} section ends were found by scanning and nothing in the stream confirms them (no usable JSON vmstate description)";
     }
 
     private static string Count(long n, string one, string? many = null) =>
@@ -353,6 +375,8 @@ public static class QemuCommand
                     QemuHandlerKind.Ram => "ram",
                     QemuHandlerKind.Vfio => "vfio",
                     QemuHandlerKind.VfioConfig => "vfio-config",
+                    QemuHandlerKind.Block => "block",
+                    QemuHandlerKind.DirtyBitmap => "dirty-bitmap",
                     _ => "other",
                 });
             }
@@ -360,7 +384,13 @@ public static class QemuCommand
             _w.WriteNumber("payloadEnd", s.PayloadEnd);
             _w.WriteNumber("endOffset", s.EndOffset);
             _w.WriteBoolean("footer", s.HasFooter);
-            _w.WriteString("delimitation", s.Delimitation == QemuDelimitation.Scanned ? "scanned" : "parsed");
+            _w.WriteString("delimitation", s.Delimitation switch
+            {
+                QemuDelimitation.Described => "described",
+                QemuDelimitation.Scanned => "scanned",
+                _ => "parsed",
+            });
+            _w.WriteBoolean("exact", s.IsExact);
             if (s.Ram is { } r)
             {
                 _w.WriteStartObject("ram");
@@ -371,6 +401,22 @@ public static class QemuCommand
                 _w.WriteNumber("xbzrlePages", r.XbzrlePages);
                 _w.WriteNumber("compressedPages", r.CompressedPages);
                 _w.WriteNumber("multifdFlushes", r.MultifdFlushes);
+                _w.WriteEndObject();
+            }
+            if (s.Block is { } b)
+            {
+                _w.WriteStartObject("block");
+                _w.WriteNumber("blocks", b.Blocks);
+                _w.WriteNumber("zeroBlocks", b.ZeroBlocks);
+                _w.WriteNumber("progressRecords", b.ProgressRecords);
+                _w.WriteEndObject();
+            }
+            if (s.DirtyBitmap is { } d)
+            {
+                _w.WriteStartObject("dirtyBitmap");
+                _w.WriteNumber("starts", d.Starts);
+                _w.WriteNumber("bitsChunks", d.BitsChunks);
+                _w.WriteNumber("completes", d.Completes);
                 _w.WriteEndObject();
             }
             if (s.Vfio is { } v)
@@ -397,6 +443,9 @@ public static class QemuCommand
             else _w.WriteNull("sectionFooters");
             _w.WriteNumber("records", sum.Records);
             _w.WriteNumber("scannedSections", sum.ScannedSections);
+            _w.WriteNumber("describedSections", sum.DescribedSections);
+            _w.WriteNumber("confirmedSections", sum.ConfirmedSections);
+            _w.WriteBoolean("exact", error is null && sum.IsExact);
             if (sum.EofOffset >= 0) _w.WriteNumber("eofOffset", sum.EofOffset);
             else _w.WriteNull("eofOffset");
             if (sum.VmDescriptionOffset >= 0)

@@ -21,7 +21,7 @@ public static class QemuDeviceStateInjector
     /// replaced by <paramref name="xeStream"/> to <paramref name="output"/>.</summary>
     /// <exception cref="MigrationStreamFormatException">The source has no such device, the device's
     /// data is not all in its END section (pre-copy) or went over multifd, its END section does not
-    /// close with END_OF_STATE, the source is malformed,
+    /// close with END_OF_STATE, the source is malformed or cut short anywhere (it is walked to its EOF),
     /// or <paramref name="xeStream"/> is not an Xe packet chain.</exception>
     public static QemuInjectResult Inject(Stream source, string idStr, Stream xeStream, Stream output,
         int blockSize = VfioDataBlockWriter.DefaultBlockSize, IProgress<long>? progress = null)
@@ -41,12 +41,17 @@ public static class QemuDeviceStateInjector
             {
                 lookup.Data!.SkipToEnd();
                 device = lookup.Device!;
+                // The rest is copied as it is, so it is walked first: a cut or corrupt file is refused.
+                while (reader.ReadNextSection())
+                {
+                }
                 if (device.DataOutsideEnd)
                     throw new MigrationStreamFormatException(device.FirstDataOffset, -1, null, $"qemu VFIO device '{idStr}'",
                         "has data in START/PART sections (pre-copy); inject replaces data that is all in the END section");
             }
             else if (lookup.Status == QemuDeviceLookupStatus.NoData && lookup.Device!.Multifd == MultifdEvidence.None)
             {
+                if (lookup.WalkError is { } walkError) throw walkError;
                 device = lookup.Device;
             }
             else

@@ -14,9 +14,10 @@ namespace XeStreamKit.Containers.Qemu;
 ///  footer   := 0x7E | be32 section_id          (when the machine's send-section-footer is on)
 ///  vfio     := { be64 tag [ be64 size | size bytes ] }* be64 END_OF_STATE
 /// </code>
-/// Sources: qemu/qemu migration/savevm.c (header, configuration vmstate, section headers and
-/// footers, commands, EOF, vmdesc), migration/ram.c and ram.h (RAM records),
-/// hw/vfio/migration.c and migration-multifd.c (VFIO tags, dummy end-of-state under multifd).
+/// Sources: qemu/qemu migration/savevm.c@99694362 (header, configuration vmstate, section headers
+/// and footers, commands, EOF, vmdesc), migration/ram.c@033be66d and ram.h (RAM records),
+/// migration/block.c@01371c58 and block-dirty-bitmap.c@01c3ac68 (block and bitmap records),
+/// hw/vfio/migration.c@3336d217 and migration-multifd.c (VFIO tags, dummy end-of-state under multifd).
 /// Section payloads carry no length: each device parses its own.
 /// </remarks>
 public static class QemuFormat
@@ -33,6 +34,12 @@ public static class QemuFormat
 
     /// <summary>The idstr of the RAM live handler.</summary>
     public const string RamIdStr = "ram";
+    /// <summary>The idstr of the run state vmstate, the last FULL section (migration/global_state.c).</summary>
+    public const string GlobalStateIdStr = "globalstate";
+    /// <summary>The idstr of the block migration live handler (migration/block.c).</summary>
+    public const string BlockIdStr = "block";
+    /// <summary>The idstr of the block dirty bitmap live handler (migration/block-dirty-bitmap.c).</summary>
+    public const string DirtyBitmapIdStr = "dirty-bitmap";
     /// <summary>The idstr of a VFIO device without a qdev id; with one it is <c>"&lt;id&gt;/vfio"</c>.</summary>
     public const string VfioIdStr = "vfio";
 

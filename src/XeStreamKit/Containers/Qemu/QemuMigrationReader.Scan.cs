@@ -77,19 +77,26 @@ public sealed partial class QemuMigrationReader
         }
         if (s is not null && Summary.SectionFooters != false && w.Length >= 1 && w[0] == (byte)QemuRecordType.SectionFooter)
         {
-            return w.Length >= 5 && BinaryPrimitives.ReadUInt32BigEndian(w[1..]) == s.SectionId && IsRecordStart(w[5..], atEnd);
+            // Behind this section's own footer, an EOF that ends the input is trusted (the file
+            // lacks only the optional description); without a footer it could be any 0x00 a cut left.
+            return w.Length >= 5 && BinaryPrimitives.ReadUInt32BigEndian(w[1..]) == s.SectionId && IsRecordStart(w[5..], atEnd, bareEof: true);
         }
         if (s is not null && Summary.SectionFooters == true) return false;
-        return IsRecordStart(w, atEnd);
+        return IsRecordStart(w, atEnd, bareEof: false);
     }
 
-    private bool IsRecordStart(ReadOnlySpan<byte> w, bool atEnd)
+    /// <summary>
+    /// True when a record QEMU could write next starts at <paramref name="w"/>: a section header
+    /// that fits the handlers seen so far, a command followed by such a record, or EOF followed
+    /// by the JSON description (a bare EOF at the end of the input only when <paramref name="bareEof"/>).
+    /// </summary>
+    private bool IsRecordStart(ReadOnlySpan<byte> w, bool atEnd, bool bareEof)
     {
         if (w.IsEmpty) return false;
         switch ((QemuRecordType)w[0])
         {
             case QemuRecordType.Eof:
-                if (w.Length == 1) return atEnd;
+                if (w.Length == 1) return atEnd && bareEof;
                 return w.Length >= 7 && w[1] == (byte)QemuRecordType.VmDescription
                     && BinaryPrimitives.ReadUInt32BigEndian(w[2..]) > 0 && w[6] == (byte)'{';
             case QemuRecordType.SectionStart or QemuRecordType.SectionFull:
@@ -97,7 +104,7 @@ public sealed partial class QemuMigrationReader
             case QemuRecordType.SectionPart or QemuRecordType.SectionEnd:
                 return IsShortHeader(w, end: w[0] == (byte)QemuRecordType.SectionEnd);
             case QemuRecordType.Command:
-                return IsCommand(w);
+                return IsCommand(w, atEnd);
             default:
                 return false;
         }
@@ -161,17 +168,28 @@ public sealed partial class QemuMigrationReader
         };
     }
 
-    private static bool IsCommand(ReadOnlySpan<byte> w)
+    /// <summary>A command QEMU writes (savevm.c@99694362:qemu_savevm_command_send and its callers),
+    /// with the length it has, followed by a record start (or the end of the look-ahead window).</summary>
+    private bool IsCommand(ReadOnlySpan<byte> w, bool atEnd)
     {
         if (w.Length < 5) return false;
         var command = (QemuVmCommand)BinaryPrimitives.ReadUInt16BigEndian(w[1..]);
         var length = BinaryPrimitives.ReadUInt16BigEndian(w[3..]);
+        if (!HasCommandLength(command, length)) return false;
+        var rest = w[Math.Min(w.Length, 5 + length)..];
+        if (rest.IsEmpty) return !atEnd;
+        return IsRecordStart(rest, atEnd, bareEof: false);
+    }
+
+    private static bool HasCommandLength(QemuVmCommand command, int length)
+    {
         return command switch
         {
             QemuVmCommand.OpenReturnPath or QemuVmCommand.PostcopyListen or QemuVmCommand.PostcopyRun
                 or QemuVmCommand.EnableColo or QemuVmCommand.PostcopyResume or QemuVmCommand.SwitchoverStart => length == 0,
             QemuVmCommand.Ping or QemuVmCommand.Packaged => length == 4,
-            QemuVmCommand.PostcopyAdvise => length is 8 or 16,
+            // 0 when only dirty-bitmaps is on (savevm.c@99694362:qemu_savevm_send_postcopy_advise).
+            QemuVmCommand.PostcopyAdvise => length is 0 or 16,
             QemuVmCommand.PostcopyRamDiscard or QemuVmCommand.RecvBitmap => length > 0,
             _ => false,
         };

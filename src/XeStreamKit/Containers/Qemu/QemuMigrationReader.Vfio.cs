@@ -106,16 +106,19 @@ public sealed partial class QemuMigrationReader
 
     /// <summary>
     /// A VFIO device's FULL section (<c>vfio_save_state</c>): DEV_CONFIG_STATE, the vfio-pci config
-    /// vmstate (no length: scanned to an END_OF_STATE followed by a record boundary), END_OF_STATE.
-    /// Under multifd device state transfer QEMU writes a lone END_OF_STATE ("dummy EOS") or
-    /// DEV_CONFIG_LOAD_READY instead.
+    /// vmstate, END_OF_STATE. Under multifd device state transfer QEMU writes a lone END_OF_STATE
+    /// ("dummy EOS") or DEV_CONFIG_LOAD_READY instead. With QEMU's JSON description the payload's
+    /// length (<paramref name="described"/>, its one "data" buffer) is known; without it, the
+    /// config vmstate is scanned to an END_OF_STATE followed by a record boundary.
     /// </summary>
-    private void ParseVfioConfig(QemuSection s)
+    private void ParseVfioConfig(QemuSection s, long described)
     {
         var v = s.Vfio = new VfioSectionStats();
         if (DeviceOf(s) is { } device) device.Config = v;
         var field = $"qemu {s.Label} VFIO tag";
         var at = _src.Position;
+        if (described is >= 0 and < 8)
+            throw Fail(at, field, $"cannot fit: QEMU's vmstate description gives the section {described} bytes");
         var tag = _src.ReadBe64(field);
         switch ((VfioMigrationTag)tag)
         {
@@ -125,6 +128,15 @@ public sealed partial class QemuMigrationReader
                 break;
             case VfioMigrationTag.DevConfigLoadReady:
                 v.ConfigLoadReady = true;
+                break;
+            case VfioMigrationTag.DevConfigState when described >= 0:
+                v.ConfigState = true;
+                if (described < 16) throw Fail(at, field, $"is DEV_CONFIG_STATE, but QEMU's vmstate description gives the section only {described} bytes");
+                _src.Skip((ulong)(described - 16), $"qemu {s.Label} vfio-pci config");
+                v.EndOfStateOffset = _src.Position;
+                var end = _src.ReadBe64(field + " END_OF_STATE");
+                if (end != (ulong)VfioMigrationTag.EndOfState)
+                    throw Fail(v.EndOfStateOffset, field + " END_OF_STATE", $"is 0x{end:X16} where QEMU's vmstate description ends the config; expected END_OF_STATE");
                 break;
             case VfioMigrationTag.DevConfigState:
                 v.ConfigState = true;
@@ -138,6 +150,11 @@ public sealed partial class QemuMigrationReader
                 throw Fail(at, field, $"is 0x{tag:X16}; a VFIO config section starts with DEV_CONFIG_STATE (or END_OF_STATE under multifd)");
         }
         s.PayloadEnd = _src.Position;
+        if (described < 0) return;
+        if (s.PayloadLength != described)
+            throw Fail(at, field, $"ends the section at {s.PayloadLength} bytes, but QEMU's vmstate description gives it {described}");
+        s.Delimitation = QemuDelimitation.Described;
+        Summary.DescribedSections++;
     }
 
     /// <summary>Reads device data for <paramref name="stream"/>: the rest of the current block,

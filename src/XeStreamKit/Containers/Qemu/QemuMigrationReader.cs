@@ -9,27 +9,33 @@ namespace XeStreamKit.Containers.Qemu;
 /// state as a <see cref="VfioDeviceDataStream"/> reassembled from its DEV_DATA_STATE blocks.
 /// </summary>
 /// <remarks>
-/// Section payloads carry no length, so what can be parsed exactly is parsed, and only the rest
-/// is scanned:
+/// Section payloads carry no length. What QEMU gives the means to delimit exactly is parsed:
 /// <list type="bullet">
-/// <item>exact: the header and configuration (known subsections), section headers and footers,
-/// commands, EOF and the JSON description; every "ram" section (RAM records to
-/// RAM_SAVE_FLAG_EOS, so bytes inside guest pages are never looked at); every VFIO START, PART
-/// and END section (be64 tags, DEV_DATA_STATE sizes) - VFIO data is found by the section id its
-/// START announced, never by searching for marker bytes;</item>
-/// <item>scanned: vmstate payloads (FULL sections, the vfio-pci config inside a VFIO FULL after
-/// DEV_CONFIG_STATE) and live handlers this reader does not know (e.g. block dirty bitmaps).
-/// The scanner looks, in a bounded window, for the next plausible record: with footers on,
-/// <c>7E &lt;own section id&gt;</c> followed by a record start; a START/FULL header needs a
-/// printable idstr, an id and version below 0x10000, an unused id (a START only before any
-/// PART/END); a PART/END needs the id of a live handler that has not ended, END in START order,
-/// and a first payload word that fits the handler (a RAM flag word, a VFIO tag); EOF needs the
-/// end of input or a JSON description. Such sections are reported as
-/// <see cref="QemuDelimitation.Scanned"/>.</item>
+/// <item>the header and configuration (known subsections), section headers and footers,
+/// commands, EOF and the JSON description (qemu/qemu migration/savevm.c@99694362);</item>
+/// <item>every "ram" section (RAM records to RAM_SAVE_FLAG_EOS, migration/ram.c), every "block"
+/// and "dirty-bitmap" section (their records to their EOS flag, migration/block.c,
+/// block-dirty-bitmap.c), every VFIO START, PART and END section (be64 tags, DEV_DATA_STATE sizes,
+/// hw/vfio/migration.c): bytes inside guest pages, disk blocks and device data are never looked
+/// at, and VFIO data is found by the section id its START announced;</item>
+/// <item>every FULL section, walked field by field with QEMU's JSON vmstate description
+/// (<see cref="QemuVmDescription"/>): on a seekable stream it is read from the end first; on a
+/// pipe the FULL sections are scanned and each length is checked against it when it arrives
+/// after EOF (a mismatch is an error); "globalstate" (always 104 bytes) also without it.</item>
 /// </list>
-/// In the order QEMU writes (STARTs, PARTs, ENDs, then FULLs) everything up to the last VFIO
-/// END is exact unless a live handler other than ram and vfio is active. Extracted device data
-/// is checked as an Xe packet chain by <see cref="XeStreamChain"/>.
+/// Only FULL sections of streams without a description (suppress-vmdesc, old machine types) and
+/// live handlers this reader does not know are delimited by scanning a bounded window for the
+/// next record QEMU could write: with footers on, <c>7E &lt;own section id&gt;</c> followed by a
+/// record start; a START/FULL header needs a printable idstr, an id and version below 0x10000,
+/// an unused id (a START only before any PART/END); a PART/END needs the id of a live handler
+/// that has not ended, END in START order, and a first payload word that fits the handler; a
+/// command needs the length QEMU gives it and a record start after it; EOF needs the JSON
+/// description after it, or the end of input right after a footer or after "globalstate".
+/// Such sections are <see cref="QemuDelimitation.Scanned"/> and <see cref="QemuStreamSummary.IsExact"/>
+/// says whether anything confirmed them. Structure that QEMU never writes is an error: an EOF
+/// while a live handler has not ended or followed by anything but the description, a FULL
+/// section other than the one the description lists next. Extracted device data is checked as
+/// an Xe packet chain by <see cref="XeStreamChain"/>.
 /// Bad data raises <see cref="MigrationStreamFormatException"/> (packet index -1) with the
 /// absolute offset; after one the reader is finished.
 /// </remarks>
@@ -50,6 +56,10 @@ public sealed partial class QemuMigrationReader : IDisposable
     private bool _sawEnd;
     private int _pageSize = 4096;
     private bool _disposed;
+    private readonly QemuVmDescription? _description;
+    private readonly long _descriptionOffset = -1;
+    private int _fullCount;
+    private readonly List<(int Ordinal, QemuSection Section)> _scannedFulls = [];
 
     /// <summary>Reads the stream from its current position (offsets are relative to it).</summary>
     public QemuMigrationReader(Stream stream, QemuMigrationReaderOptions? options = null)
@@ -58,6 +68,24 @@ public sealed partial class QemuMigrationReader : IDisposable
         if (!stream.CanRead) throw new ArgumentException("The stream is not readable.", nameof(stream));
         _options = options ?? new QemuMigrationReaderOptions();
         ArgumentOutOfRangeException.ThrowIfLessThan(_options.BufferSize, 4096, nameof(options));
+        if (_options.UseVmDescription)
+        {
+            // Read QEMU's description of the FULL sections first (it sits after EOF) so they are
+            // walked field by field; a description that does not parse is ignored here and fails
+            // when the walk reaches it.
+            var at = QemuVmDescription.Locate(stream, out var json);
+            if (at >= 0)
+            {
+                try
+                {
+                    _description = QemuVmDescription.Parse(json, at + 5);
+                    _descriptionOffset = at;
+                }
+                catch (MigrationStreamFormatException)
+                {
+                }
+            }
+        }
         _src = new QemuByteSource(stream, _options.BufferSize, _options.LeaveOpen, _options.SeekToSkip, _options.Progress, _options.ProgressInterval);
     }
 
@@ -257,7 +285,13 @@ public sealed partial class QemuMigrationReader : IDisposable
             h.InstanceId = instance;
             h.VersionId = version;
             _started.Add(h);
-            h.Kind = idStr == QemuFormat.RamIdStr ? QemuHandlerKind.Ram : QemuFormat.IsVfioIdStr(idStr) ? QemuHandlerKind.Vfio : QemuHandlerKind.Other;
+            h.Kind = idStr switch
+            {
+                QemuFormat.RamIdStr => QemuHandlerKind.Ram,
+                QemuFormat.BlockIdStr => QemuHandlerKind.Block,
+                QemuFormat.DirtyBitmapIdStr => QemuHandlerKind.DirtyBitmap,
+                _ => QemuFormat.IsVfioIdStr(idStr) ? QemuHandlerKind.Vfio : QemuHandlerKind.Other,
+            };
             if (h.Kind == QemuHandlerKind.Vfio)
             {
                 h.Device = new QemuVfioDevice(idStr, id, instance, version, at) { Stream = Summary };
@@ -270,6 +304,7 @@ public sealed partial class QemuMigrationReader : IDisposable
             if (h is { FullSeen: true }) throw Fail(at + 1, where + ".section_id", $"{id} ('{idStr}') already had a FULL section");
             h ??= NewHandler(id, idStr, at);
             h.FullSeen = true;
+            s.FullOrdinal = _fullCount++;
             s.Handler = QemuFormat.IsVfioIdStr(idStr) ? QemuHandlerKind.VfioConfig : QemuHandlerKind.Other;
         }
         return s;
@@ -326,18 +361,140 @@ public sealed partial class QemuMigrationReader : IDisposable
     private void ReadEnd(long at)
     {
         Summary.EofOffset = at;
+        if (_descriptionOffset >= 0 && at + 1 != _descriptionOffset)
+            throw Fail(at, "qemu record type", $"is QEMU_VM_EOF (0x00) at {at}, but QEMU's vmstate description sits at {_descriptionOffset}, right after the real EOF: a record type byte is corrupt");
+        foreach (var h in _started)
+            if (!h.Ended)
+                throw Fail(at, "qemu record type", $"is QEMU_VM_EOF (0x00), but the live handler '{h.IdStr}' has had no END section: QEMU completes every live handler before EOF (a record is corrupt)");
         var next = _src.Peek(1);
         if (next.Length == 1 && next[0] == (byte)QemuRecordType.VmDescription)
         {
             Summary.VmDescriptionOffset = _src.Position;
             _src.Advance(1);
             var length = _src.ReadBe32("qemu vmdescription.len");
-            _src.Skip(length, "qemu vmdescription.json");
             Summary.VmDescriptionLength = length;
+            var description = _description;
+            if (description is null && length <= QemuVmDescription.MaxLength)
+            {
+                var jsonAt = _src.Position;
+                var json = new byte[length];
+                if (_src.Read(json) is var n && n < json.Length) ReadRest(json, n, jsonAt);
+                description = QemuVmDescription.Parse(json, jsonAt);
+                ConfirmScanned(description, at);
+            }
+            else
+            {
+                _src.Skip(length, "qemu vmdescription.json");
+            }
+            if (description is not null && description.Devices.Count != _fullCount)
+                throw Fail(at, "qemu record type", $"is QEMU_VM_EOF after {_fullCount} FULL sections, but QEMU's vmstate description lists {description.Devices.Count}");
+        }
+        else if (next.Length == 1)
+        {
+            throw Fail(at + 1, "qemu stream after QEMU_VM_EOF", $"is 0x{next[0]:X2}, not the JSON description (0x06) or the end of the stream: QEMU writes nothing else after EOF, so the EOF at {at} is a corrupt record");
         }
         Summary.EndOffset = _src.Position;
         Summary.TrailingBytes = _src.SkipToEnd();
         _finished = true;
+    }
+
+    private void ReadRest(byte[] buffer, int have, long at)
+    {
+        while (have < buffer.Length)
+        {
+            var n = _src.Read(buffer.AsSpan(have));
+            if (n == 0) throw MigrationStreamFormatException.Truncated(at, -1, null, "qemu vmdescription.json", (ulong)have, (ulong)buffer.Length);
+            have += n;
+        }
+    }
+
+    /// <summary>The description of FULL section <paramref name="s"/>, checked against its header; null without one.</summary>
+    private QemuVmsdDevice? DescriptionOf(QemuSection s)
+    {
+        if (_description is null || s.Type != QemuRecordType.SectionFull) return null;
+        return Described(_description, s);
+    }
+
+    private static QemuVmsdDevice Described(QemuVmDescription description, QemuSection s)
+    {
+        var devices = description.Devices;
+        if (s.FullOrdinal >= devices.Count)
+            throw Fail(s.Offset, $"qemu {s.Label} header", $"is FULL section {s.FullOrdinal + 1}, but QEMU's vmstate description lists only {devices.Count}");
+        var d = devices[s.FullOrdinal];
+        if (d.Name != s.IdStr || d.InstanceId != s.InstanceId)
+            throw Fail(s.Offset, $"qemu {s.Label} header", $"names '{s.IdStr}' instance {s.InstanceId}, but QEMU's vmstate description lists '{d.Name}' instance {d.InstanceId} as FULL section {s.FullOrdinal + 1}");
+        return d;
+    }
+
+    /// <summary>
+    /// Walks a vmstate as QEMU described it (qemu/qemu migration/vmstate.c@58deb358:vmstate_save_state_v,
+    /// vmstate_subsection_save): each field's measured size, then each subsection's
+    /// <c>0x05 | u8 len | name | be32 version</c> header, checked, and its own fields.
+    /// </summary>
+    private void WalkVmstate(QemuSection s, QemuVmsdStruct layout, string where)
+    {
+        foreach (var f in layout.Fields)
+            if (f.Bytes > 0) _src.Skip((ulong)f.Bytes, $"{where} field '{f.Name}'");
+        foreach (var sub in layout.Subsections)
+        {
+            var field = $"{where} subsection '{sub.Name}'";
+            var at = _src.Position;
+            var marker = _src.ReadByte(field);
+            if (marker != (byte)QemuRecordType.Subsection)
+                throw Fail(at, field, $"is 0x{marker:X2} where QEMU's vmstate description puts a subsection (0x05)");
+            var length = _src.ReadByte(field + " name length");
+            var name = _src.ReadAscii(length, field + " name");
+            if (name != sub.Name) throw Fail(at + 2, field + " name", $"is '{name}', but QEMU's vmstate description says '{sub.Name}'");
+            var versionAt = _src.Position;
+            var version = _src.ReadBe32(field + " version_id");
+            if (version != sub.Version) throw Fail(versionAt, field + " version_id", $"is {version}, but QEMU's vmstate description says {sub.Version}");
+            WalkVmstate(s, sub.Layout, field);
+        }
+    }
+
+    /// <summary>After an exactly delimited section without a footer: a record must start where it ends.</summary>
+    private void ExpectRecord(QemuSection s, bool bareEof)
+    {
+        var atEnd = _src.Fill(Lookahead) < Lookahead;
+        var w = _src.Buffered;
+        if (!IsRecordStart(w, atEnd, bareEof))
+        {
+            var found = w.IsEmpty ? "the end of the stream" : "0x" + Convert.ToHexString(w[..Math.Min(8, w.Length)]);
+            var how = s.Delimitation == QemuDelimitation.Described ? "as QEMU's vmstate description says" : "by its fixed layout";
+            throw Fail(_src.Position, $"qemu {s.Label}", $"ends here {how}, but no record QEMU writes next starts here (found {found}): the stream is corrupt or cut short");
+        }
+    }
+
+    /// <summary>
+    /// The "globalstate" vmstate, version 1, the last FULL section QEMU writes: be32 size and a
+    /// 100-byte buffer (qemu/qemu migration/global_state.c@c8193acc:vmstate_globalstate; newer
+    /// QEMU splits the buffer into fields of the same 100 bytes), no subsections. Known exactly, so
+    /// a stream without footers or description still ends at an EOF that is not a guess.
+    /// </summary>
+    private void ParseGlobalState(QemuSection s)
+    {
+        var field = $"qemu {s.Label} globalstate";
+        var at = _src.Position;
+        var size = _src.ReadBe32(field + ".size");
+        if (size > 100) throw Fail(at, field + ".size", $"is {size}; the runstate name has at most 100 bytes");
+        _src.Skip(100, field + ".runstate");
+        s.PayloadEnd = _src.Position;
+    }
+
+    /// <summary>With the description read at the end (a stream that could not be read from its end
+    /// first), checks every scanned FULL section's length against it.</summary>
+    private void ConfirmScanned(QemuVmDescription description, long eofAt)
+    {
+        if (description.Devices.Count != _fullCount)
+            throw Fail(eofAt, "qemu record type", $"is QEMU_VM_EOF after {_fullCount} FULL sections, but QEMU's vmstate description lists {description.Devices.Count}: a section boundary was scanned wrong, or a record is corrupt");
+        foreach (var (_, s) in _scannedFulls)
+        {
+            var expected = Described(description, s).Layout.Length;
+            if (s.PayloadLength != expected)
+                throw Fail(s.PayloadOffset, $"qemu {s.Label}", $"was delimited by scanning at {s.PayloadLength} bytes, but QEMU's vmstate description says {expected}: the record list is not what QEMU wrote");
+            s.Confirmed = true;
+            Summary.ConfirmedSections++;
+        }
     }
 
     private void Complete(QemuSection s)
@@ -348,13 +505,34 @@ public sealed partial class QemuMigrationReader : IDisposable
                 ParseRam(s);
                 ReadFooter(s);
                 break;
+            case QemuHandlerKind.Block:
+                ParseBlock(s);
+                ReadFooter(s);
+                break;
+            case QemuHandlerKind.DirtyBitmap:
+                ParseDirtyBitmap(s);
+                ReadFooter(s);
+                break;
             case QemuHandlerKind.Vfio:
                 SkipVfioTags(s);
                 ReadFooter(s);
                 break;
             case QemuHandlerKind.VfioConfig:
-                ParseVfioConfig(s);
+                if (DescriptionOf(s) is { } config) ParseVfioConfig(s, config.Layout.Length);
+                else ParseVfioConfig(s, -1);
                 ReadFooter(s);
+                break;
+            case QemuHandlerKind.Other when DescriptionOf(s) is { } device:
+                WalkVmstate(s, device.Layout, $"qemu {s.Label} vmstate");
+                s.PayloadEnd = _src.Position;
+                s.Delimitation = QemuDelimitation.Described;
+                Summary.DescribedSections++;
+                ReadFooter(s);
+                break;
+            case QemuHandlerKind.Other when s.Type == QemuRecordType.SectionFull && s.IdStr == QemuFormat.GlobalStateIdStr && s.VersionId == 1:
+                ParseGlobalState(s);
+                ReadFooter(s);
+                if (!s.HasFooter) ExpectRecord(s, bareEof: true);
                 break;
             case QemuHandlerKind.Other:
                 s.Delimitation = QemuDelimitation.Scanned;
@@ -364,6 +542,8 @@ public sealed partial class QemuMigrationReader : IDisposable
                 ReadFooter(s);
                 break;
         }
+        if (s.Delimitation == QemuDelimitation.Scanned && s.Type == QemuRecordType.SectionFull) _scannedFulls.Add((s.FullOrdinal, s));
+        if (s.Delimitation == QemuDelimitation.Described && !s.HasFooter) ExpectRecord(s, bareEof: false);
         s.EndOffset = _src.Position;
         s.IsComplete = true;
     }
@@ -435,6 +615,7 @@ public sealed partial class QemuMigrationReader : IDisposable
                 default:
                     // A subsection this reader does not know has no length: scan to the first record.
                     unknown.Add(name);
+                    Summary.ScannedConfiguration = true;
                     h.Capabilities = capabilities;
                     h.UnknownSubsections = unknown;
                     ScanToBoundary(null, endOfStatePrefix: false);

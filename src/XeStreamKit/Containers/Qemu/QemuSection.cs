@@ -11,9 +11,14 @@ public enum QemuHandlerKind
     Ram,
     /// <summary>A VFIO device's live handler (START/PART/END): VFIO tags, parsed exactly.</summary>
     Vfio,
-    /// <summary>A VFIO device's config (FULL): the tags are parsed, the vfio-pci vmstate is scanned.</summary>
+    /// <summary>A VFIO device's config (FULL): the tags are parsed; the vfio-pci vmstate between them is delimited by QEMU's JSON description, or scanned without one.</summary>
     VfioConfig,
-    /// <summary>Anything else (vmstate, other live handlers): no length, delimited by scanning.</summary>
+    /// <summary>The "block" live handler (block migration): its records, parsed exactly.</summary>
+    Block,
+    /// <summary>The "dirty-bitmap" live handler (block dirty bitmaps): its chunks, parsed exactly.</summary>
+    DirtyBitmap,
+    /// <summary>Anything else: a FULL vmstate (walked with QEMU's JSON description when the stream
+    /// has one, else scanned) or a live handler this reader does not know (scanned).</summary>
     Other,
 }
 
@@ -25,6 +30,8 @@ public enum QemuDelimitation
     /// <summary>The payload has no length: its end is the next plausible record boundary (see
     /// <see cref="QemuMigrationReader"/> for the rules). Reported, never silently trusted.</summary>
     Scanned,
+    /// <summary>A FULL vmstate walked field by field with QEMU's JSON vmstate description: exact.</summary>
+    Described,
 }
 
 /// <summary>
@@ -80,6 +87,16 @@ public sealed class QemuSection
     /// <summary>Whether the payload's end is exact or scanned.</summary>
     public QemuDelimitation Delimitation { get; internal set; } = QemuDelimitation.Parsed;
 
+    /// <summary>True when the end is exact: parsed, described, or scanned and later confirmed.</summary>
+    public bool IsExact => Delimitation != QemuDelimitation.Scanned || Confirmed;
+
+    /// <summary>A scanned FULL section whose length QEMU's JSON description (read at the end of the
+    /// stream) confirmed.</summary>
+    public bool Confirmed { get; internal set; }
+
+    /// <summary>Zero-based position among the FULL sections (-1 for others).</summary>
+    internal int FullOrdinal { get; set; } = -1;
+
     /// <summary>True once the reader has walked past the whole record.</summary>
     public bool IsComplete { get; internal set; }
 
@@ -91,6 +108,12 @@ public sealed class QemuSection
 
     /// <summary>RAM record counts for a <see cref="QemuHandlerKind.Ram"/> section.</summary>
     public RamSectionStats? Ram { get; internal set; }
+
+    /// <summary>Record counts for a <see cref="QemuHandlerKind.Block"/> section.</summary>
+    public BlockSectionStats? Block { get; internal set; }
+
+    /// <summary>Chunk counts for a <see cref="QemuHandlerKind.DirtyBitmap"/> section.</summary>
+    public DirtyBitmapSectionStats? DirtyBitmap { get; internal set; }
 
     /// <summary>VFIO tag counts for a VFIO section.</summary>
     public VfioSectionStats? Vfio { get; internal set; }
@@ -121,6 +144,28 @@ public sealed class RamSectionStats
     public long CompressedPages { get; internal set; }
     /// <summary>RAM_SAVE_FLAG_MULTIFD_FLUSH records: the multifd capability was on.</summary>
     public long MultifdFlushes { get; internal set; }
+}
+
+/// <summary>What a block migration section held (migration/block.c records).</summary>
+public sealed class BlockSectionStats
+{
+    /// <summary>1 MiB disk blocks with data (BLK_MIG_FLAG_DEVICE_BLOCK).</summary>
+    public long Blocks { get; internal set; }
+    /// <summary>Zero blocks sent without data (BLK_MIG_FLAG_ZERO_BLOCK).</summary>
+    public long ZeroBlocks { get; internal set; }
+    /// <summary>BLK_MIG_FLAG_PROGRESS records.</summary>
+    public long ProgressRecords { get; internal set; }
+}
+
+/// <summary>What a dirty bitmap section held (migration/block-dirty-bitmap.c chunks).</summary>
+public sealed class DirtyBitmapSectionStats
+{
+    /// <summary>START chunks (one per bitmap, in the START section).</summary>
+    public long Starts { get; internal set; }
+    /// <summary>BITS chunks (with or without data).</summary>
+    public long BitsChunks { get; internal set; }
+    /// <summary>COMPLETE chunks.</summary>
+    public long Completes { get; internal set; }
 }
 
 /// <summary>DEV_DATA_STATE block counts: of one VFIO section (<see cref="VfioSectionStats"/>) or of
@@ -280,6 +325,16 @@ public sealed class QemuStreamSummary
     public bool? SectionFooters { get; internal set; }
     /// <summary>Sections whose end was found by scanning.</summary>
     public int ScannedSections { get; internal set; }
+    /// <summary>Scanned FULL sections whose length QEMU's JSON description, read at the end of a
+    /// stream that could not be read from its end first (a pipe), confirmed.</summary>
+    public int ConfirmedSections { get; internal set; }
+    /// <summary>FULL sections walked field by field with QEMU's JSON description.</summary>
+    public int DescribedSections { get; internal set; }
+    /// <summary>True when the configuration had a subsection this reader does not know (its end was scanned).</summary>
+    public bool ScannedConfiguration { get; internal set; }
+    /// <summary>True when every record's end is exact (parsed, described, or scanned and confirmed):
+    /// the record list is what QEMU wrote, not a heuristic.</summary>
+    public bool IsExact => ScannedSections == ConfirmedSections && !ScannedConfiguration;
     /// <summary>Absolute offset of QEMU_VM_EOF, or -1 until read.</summary>
     public long EofOffset { get; internal set; } = -1;
     /// <summary>Absolute offset of the QEMU_VM_VMDESCRIPTION record, or -1.</summary>
@@ -306,6 +361,10 @@ public sealed class QemuMigrationReaderOptions
 
     /// <summary>Skip payloads by seeking when the source can.</summary>
     public bool SeekToSkip { get; init; } = true;
+
+    /// <summary>On a seekable stream, read QEMU's JSON vmstate description from the end first and
+    /// walk FULL sections with it (exact) instead of scanning them.</summary>
+    public bool UseVmDescription { get; init; } = true;
 
     /// <summary>Told the absolute position every <see cref="ProgressInterval"/> bytes.</summary>
     public IProgress<long>? Progress { get; init; }
