@@ -138,7 +138,7 @@ public static class ConformanceCommand
                     r.Passed ? null : r.Informational
                         ? new XElement("system-out", $"implementation-defined: {r.Detail}")
                         : new XElement("failure", new XAttribute("message", r.Detail), r.Entry.Why))))));
-        using var file = AtomicFile.Create(path);
+        using var file = OutputFile.Open(path, "--junit");
         new XDocument(suites).Save(file.Stream);
         file.Commit();
     }

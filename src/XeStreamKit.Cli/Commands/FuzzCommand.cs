@@ -15,7 +15,7 @@ public static class FuzzCommand
         var seconds = new Option<double>("--seconds") { Description = "How long to fuzz", DefaultValueFactory = _ => 10 };
         var seed = new Option<int>("--seed") { Description = "Random seed (the same seed gives the same inputs)", DefaultValueFactory = _ => 1 };
         var iterations = new Option<long?>("--iterations") { Description = "Stop after this many inputs" };
-        var output = new Option<string>("--out") { Description = "Directory for minimized reproducers", DefaultValueFactory = _ => "xsk-fuzz-findings" };
+        var output = new Option<string>("--output", "-o") { Description = "Directory for minimized reproducers", DefaultValueFactory = _ => "xsk-fuzz-findings" };
         var corpus = new Option<string?>("--corpus") { Description = "Corpus whose vectors seed the mutations (default: the generated corpus)" };
         var json = new Option<bool>("--json") { Description = "Print the report as JSON" };
         var command = new Command("fuzz", "Fuzz the reader, validator, driver model and emulated restore with mutated corpus vectors")

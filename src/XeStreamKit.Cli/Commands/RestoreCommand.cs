@@ -17,7 +17,7 @@ public static class RestoreCommand
         var resume = new Option<bool>("--resume") { Description = "Resume the VF after a successful restore" };
         var json = new Option<bool>("--json") { Description = "Print the summary as JSON" };
         var qemu = StreamInputs.CreateQemuOption();
-        var qemuDevice = StreamInputs.CreateDeviceOption("--qemu-device");
+        var qemuDevice = StreamInputs.CreateDeviceOption();
         var command = new Command("restore", "Restore a VF's migration state from a stream") { input, device, resume, json, qemu, qemuDevice };
         command.SetAction(parse => CommandRunner.Run(ctx.Error, () =>
         {
