@@ -9,6 +9,9 @@ namespace XeStreamKit.Cli.Commands;
 /// hangs and unbounded allocation; minimized reproducers are written out.</summary>
 public static class FuzzCommand
 {
+    /// <summary>The longest run <c>--seconds</c> asks for: a week.</summary>
+    public const double MaxSeconds = 7 * 24 * 3600;
+
     /// <summary>Builds the command.</summary>
     public static Command Create(CliContext ctx)
     {
@@ -24,6 +27,8 @@ public static class FuzzCommand
         };
         command.SetAction(parse => CommandRunner.Run(ctx.Error, () =>
         {
+            if (string.IsNullOrEmpty(parse.GetValue(output))) throw new UsageException("--output: an empty path (name a directory for the reproducers)");
+            if (parse.GetValue(seconds) is not (> 0 and <= MaxSeconds)) throw new UsageException($"--seconds: a number of seconds from 0 to {MaxSeconds} (a week)");
             var fuzzer = Fuzzer.FromCorpus(parse.GetValue(seed), CorpusSource.Load(parse.GetValue(corpus)));
             FuzzReport report;
             using (var meter = new ProgressMeter(ctx.Error, ctx.Terminal, "fuzz (inputs)", null))

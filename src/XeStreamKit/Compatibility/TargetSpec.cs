@@ -90,16 +90,36 @@ public static class TargetSpec
         return new Parsed(target, extras);
     }
 
+    /// <summary>The most an <c>@file</c> may hold: a target is a few keys, and a path such as
+    /// <c>@/dev/zero</c> must not be read until memory runs out.</summary>
+    public const int MaxJsonBytes = 64 * 1024;
+
+    private static string ReadBounded(string path, string what)
+    {
+        using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, bufferSize: 0);
+        var buffer = new byte[MaxJsonBytes + 1];
+        var n = file.ReadAtLeast(buffer, buffer.Length, throwOnEndOfStream: false);
+        if (n > MaxJsonBytes) throw new SpecTextException($"{what}: {path} is larger than {MaxJsonBytes / 1024} KiB; a target file holds a few keys");
+        return new System.Text.UTF8Encoding(false, throwOnInvalidBytes: false).GetString(buffer, 0, n);
+    }
+
     private static Parsed FromJson(string path, string what, IReadOnlyCollection<string> extraKeys)
     {
+        if (path.Length == 0) throw new SpecTextException($"{what}: @ needs a file name (@host.json)");
         string json;
         try
         {
-            json = File.ReadAllText(path);
+            json = ReadBounded(path, what);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new IOException($"{what}: cannot read {path}: {e.Message}", e);
+            var why = e switch
+            {
+                FileNotFoundException or DirectoryNotFoundException => "no such file",
+                UnauthorizedAccessException => "permission denied",
+                _ => e.Message.ReplaceLineEndings(" "),
+            };
+            throw new IOException($"{what}: cannot read {path}: {why}", e);
         }
         JsonDocument doc;
         try
