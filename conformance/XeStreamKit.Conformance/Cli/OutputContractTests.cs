@@ -132,3 +132,22 @@ public sealed class OutputContractTests
         fail.StdErr.ShouldBe("xsk: /nonexistent/x.bin: no such file or directory (ENOENT)\n");
     }
 }
+
+public sealed class CompatWarningCapTests
+{
+    [Fact]
+    public void Compat_says_how_many_warnings_it_dropped_past_its_cap()
+    {
+        var target = PacketList.SmallBmg;
+        var packets = PacketList.DriverSave(target);
+        // 150 packets of an unknown type before the trailer: the driver skips each, with a warning.
+        packets.InsertRange(packets.Count - 1, Enumerable.Range(0, 150).Select(_ => new XeStreamKit.Corpus.PacketEdit((XeStreamKit.Format.PacketType)9, 0, 0, [1, 2, 3, 4])));
+        var r = CliHarness.Run(packets.Bytes(), "compat", "-", "--target", "bmg,ggtt=16KiB,lmem=16KiB", "--json");
+        r.ExitCode.ShouldBe(0, r.StdErr);
+        using var doc = System.Text.Json.JsonDocument.Parse(r.StdOut);
+        doc.RootElement.GetProperty("warnings").GetArrayLength().ShouldBe(XeStreamKit.Compatibility.CompatibilityCheck.MaxWarnings);
+        doc.RootElement.GetProperty("warningsDropped").GetInt64().ShouldBe(150 - XeStreamKit.Compatibility.CompatibilityCheck.MaxWarnings);
+        var text = CliHarness.Run(packets.Bytes(), "compat", "-", "--target", "bmg,ggtt=16KiB,lmem=16KiB");
+        text.StdOut.ShouldEndWith("... 50 more warnings not shown (the first 100 are)\n");
+    }
+}

@@ -144,7 +144,8 @@ public static class QemuCommand
         {
             try
             {
-                result = QemuDeviceStateInjector.Inject(source, device, xe, file.Stream, blockSize);
+                using var meter = new ProgressMeter(ctx.Error, ctx.Terminal, "inject", Inputs.KnownLength(source));
+                result = QemuDeviceStateInjector.Inject(source, device, xe, file.Stream, blockSize, meter);
             }
             catch (MigrationStreamFormatException e) when (IsXeLevel(e))
             {

@@ -19,6 +19,7 @@ public static class SaveCommand
         var command = new Command("save", "Save a VF's migration state to a stream") { device, output, resume, json };
         command.SetAction(parse => CommandRunner.Run(ctx.Error, () =>
         {
+            var wall = System.Diagnostics.Stopwatch.StartNew();
             var path = parse.GetValue(output)!;
             using var dev = DeviceSpec.Open(parse.GetValue(device)!);
             using var file = OutputFile.Open(path, "-o", ctx);
@@ -33,7 +34,7 @@ public static class SaveCommand
             var digest = TransferSummary.DigestOf(dev);
             if (parse.GetValue(resume)) dev.Resume();
             file.Commit();
-            var summary = new TransferSummary("save", dev.Description, path, report, estimate, digest, elapsed);
+            var summary = new TransferSummary("save", dev.Description, path, report, estimate, digest, elapsed) { Total = wall.Elapsed };
             var toStdout = !file.IsStdout;
             if (parse.GetValue(json) && toStdout) summary.WriteJson(ctx.StdOut);
             else if (parse.GetValue(json))
