@@ -107,6 +107,17 @@ public sealed class OutputContractTests
     }
 
     [Fact]
+    public void Stdout_shared_with_the_shell_keeps_its_order()
+    {
+        // The shell's file offset on stdout must advance with xsk's writes (write(2), not pwrite).
+        using var dir = new TempDir();
+        var r = XskProcess.Run("{ echo before; $XSK save --device emulated:bmg,lmem=64KiB,ggtt=16KiB -o - -q | $XSK validate -; echo after; } > log; cat log", dir.Path);
+        r.ExitCode.ShouldBe(0, r.StdErr);
+        r.StdOut.ShouldStartWith("before\nstdin: valid for the kernel profile (8 packets");
+        r.StdOut.ShouldEndWith("0 errors, 0 warnings\nafter\n");
+    }
+
+    [Fact]
     public void Old_option_spellings_still_work_for_one_release_with_a_warning()
     {
         using var dir = new TempDir();

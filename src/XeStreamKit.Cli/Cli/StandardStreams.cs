@@ -5,10 +5,10 @@ using XeStreamKit.IO;
 namespace XeStreamKit.Cli.Cli;
 
 /// <summary>
-/// Opens descriptors 0 and 1 as plain file streams. Not <see cref="Console.OpenStandardOutput()"/>:
-/// .NET's console stream drops EPIPE silently (ConsolePal.Unix Write), so a reader that went
-/// away would look like success; a <see cref="FileStream"/> reports it, as it reports ENOSPC and
-/// EBADF. And a standard stream the shell closed (<c>&lt;&amp;-</c>, <c>&gt;&amp;-</c>) is
+/// Opens descriptors 0 and 1 with read(2)/write(2) (<see cref="DescriptorStream"/>; a regular-file
+/// stdin as a seekable file). Not <see cref="Console.OpenStandardOutput()"/>: .NET's console
+/// stream drops EPIPE silently (ConsolePal.Unix Write), so a reader that went away would look
+/// like success; here EPIPE, ENOSPC and EBADF are errors. And a standard stream the shell closed (<c>&lt;&amp;-</c>, <c>&gt;&amp;-</c>) is
 /// recognised: the runtime reuses the free descriptor for a pipe of its own, from which a read
 /// never returns.
 /// </summary>
@@ -18,34 +18,31 @@ public static class StandardStreams
     public static Stream OpenInput()
     {
         if (OwnedByRuntime(0)) return new ClosedStream("stdin");
-        try
+        switch (FileKinds.OfDescriptor(0))
         {
-            var file = new FileStream(new SafeFileHandle(0, ownsHandle: false), FileAccess.Read, bufferSize: 0);
-            Stream stream = FileKinds.OfDescriptor(0) == FileKind.Regular ? file : new ForwardOnlyStream(file);
-            return new NamedStream("stdin", stream, ownsInner: false);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
-        {
-            return new ClosedStream("stdin");
+            case FileKind.Missing:
+                return new ClosedStream("stdin");
+            case FileKind.Regular:
+                // A file: seekable, so inspect and validate skip payloads instead of reading them.
+                try
+                {
+                    return new NamedStream("stdin", new FileStream(new SafeFileHandle(0, ownsHandle: false), FileAccess.Read, bufferSize: 0), ownsInner: false);
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+                {
+                    return new ClosedStream("stdin");
+                }
+            default:
+                return new NamedStream("stdin", new DescriptorStream(0, "stdin", write: false), ownsInner: false);
         }
     }
 
     /// <summary>Standard output, unbuffered (text is buffered by <see cref="CliContext.Out"/>).</summary>
     public static NamedStream OpenOutput()
     {
-        Stream stream;
-        if (OwnedByRuntime(1)) stream = new ClosedStream("stdout");
-        else
-        {
-            try
-            {
-                stream = new FileStream(new SafeFileHandle(1, ownsHandle: false), FileAccess.Write, bufferSize: 0);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
-            {
-                stream = new ClosedStream("stdout");
-            }
-        }
+        Stream stream = OwnedByRuntime(1) || FileKinds.OfDescriptor(1) == FileKind.Missing
+            ? new ClosedStream("stdout")
+            : new DescriptorStream(1, "stdout", write: true);
         return new NamedStream("stdout", stream, ownsInner: false, isStdout: true);
     }
 
