@@ -40,11 +40,21 @@ public static class XskApp
         {
             // One line and a hint, not the whole help.
             var path = string.Join(' ', CommandPath(result.CommandResult.Command));
-            var message = result.Errors[0].Message.TrimEnd('.');
+            var message = Reworded(result.Errors[0].Message.TrimEnd('.'));
             return CommandRunner.Invoke(ctx, () => throw new UsageException($"{message} (see: {path} --help)"));
         }
         return CommandRunner.Invoke(ctx, () =>
             result.Invoke(new InvocationConfiguration { Output = ctx.Out, Error = ctx.Error, EnableDefaultExceptionHandler = false }));
+    }
+
+    /// <summary>The parser's type errors without .NET type names ("System.Nullable`1[System.UInt32]").</summary>
+    private static string Reworded(string message)
+    {
+        var m = System.Text.RegularExpressions.Regex.Match(message, @"^Cannot parse argument '(.*)' for option '(.*)' as expected type '(.*)'$");
+        if (!m.Success) return message;
+        var type = m.Groups[3].Value;
+        var what = type.Contains("Double", StringComparison.Ordinal) ? "a number" : type.Contains("Int", StringComparison.Ordinal) ? "a whole number" : "a valid value";
+        return $"{m.Groups[2].Value}: '{m.Groups[1].Value}' is not {what}";
     }
 
     /// <summary>True when <c>--json</c> comes before any <c>--</c>.</summary>

@@ -84,6 +84,9 @@ public sealed class CommandLineContractTests : IClassFixture<CommandLineContract
         ("$XSK save --device floppy:a -o $D/x.bin", 1, "--device", false),
         ("$XSK conformance throughput --device emulated:bmg --chunk 5000", 1, "--chunk", false),
         ("$XSK bench --lmem 0", 1, "--lmem", false),
+        ("$XSK compat $D/a.bin --target bmg,vf=x", 1, "--target vf: 'x' is not a VF number (1, 2, ...)", false),
+        ("$XSK compat $D/a.bin --target bmg --vf x", 1, "--vf: 'x' is not a whole number (see: xsk compat --help)", false),
+        ("$XSK conformance fuzz --seconds soon", 1, "--seconds: 'soon' is not a number", false),
         // Conformance.
         ("$XSK conformance run --impl validator --filter nomatch", 1, "--filter nomatch: no vector", false),
         ("$XSK conformance run --impl validator --impl model --matrix --filter nomatch", 1, "--filter nomatch: no vector", false),

@@ -50,7 +50,7 @@ public static class TargetSpec
 
         if (head.StartsWith("host:", StringComparison.Ordinal))
         {
-            var vfNumber = values.TryGetValue("vf", out var v) ? SpecText.ParseId(v, $"{what} vf", 0xFFFF) : vf
+            var vfNumber = values.TryGetValue("vf", out var v) ? ParseVf(v, what) : vf
                 ?? throw new SpecTextException($"{what}: {head} needs a VF number (vf=<n> or --vf <n>)");
             var read = (host ?? new HostTargetReader()).Read(head["host:".Length..], vfNumber, what);
             return Apply(read, values, what, extraKeys);
@@ -175,7 +175,9 @@ public static class TargetSpec
 
     private static uint ParseVf(string text, string what)
     {
-        var vf = SpecText.ParseId(text, $"{what} vf", 0xFFFF);
-        return vf == 0 ? throw new SpecTextException($"{what} vf: VFs are numbered from 1") : vf;
+        // A VF number, not a device id: its message gives VF numbers as examples.
+        if (!SpecText.TryParseNumber(text.Trim(), out var vf) || vf > 0xFFFF)
+            throw new SpecTextException($"{what} vf: '{text}' is not a VF number (1, 2, ...)");
+        return vf == 0 ? throw new SpecTextException($"{what} vf: VFs are numbered from 1") : (uint)vf;
     }
 }
