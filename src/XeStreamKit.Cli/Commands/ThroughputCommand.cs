@@ -36,13 +36,17 @@ public static class ThroughputCommand
         {
             var baselineBytes = SpecText.ParseSize(parse.GetValue(baseline)!, "--baseline");
             if (baselineBytes is 0 or > int.MaxValue) throw new UsageException("--baseline: between 1 byte and 2 GiB");
+            var temp = parse.GetValue(tempDir) ?? defaults.TempDirectory;
+            if (!Directory.Exists(temp)) throw new UsageException($"--temp-dir: {temp} is not a directory");
+            // A folder of our own for the image kept between save and restore, removed on every exit path, signals included.
+            using var scratch = ScratchDirectory.Create(temp);
             var options = new ThroughputOptions
             {
                 Device = parse.GetValue(device)!,
                 ChunkSizes = parse.GetValue(sizes) is { } s ? ParseSizes(s) : null,
                 Runs = parse.GetValue(runs),
                 RestoreRealDevice = parse.GetValue(allowRestore),
-                TempDirectory = parse.GetValue(tempDir) ?? defaults.TempDirectory,
+                TempDirectory = scratch.Path,
                 BaselineBytes = (int)baselineBytes,
                 Resume = parse.GetValue(resume),
             };
