@@ -61,6 +61,8 @@ public static class DeviceSpec
             ? EmulatedPf.CheckVramChunk(SpecText.ParseSize(c, $"{what} chunk"), $"{what} chunk")
             : EmulatedPf.DriverVramChunk;
         if (target.LmemBytes is { } l && l % VramStore.PageSize != 0) throw new SpecTextException($"{what} lmem: must be a multiple of 4 KiB");
+        if (target.LmemBytes is { } big && big > VramStore.MaxSize)
+            throw new SpecTextException($"{what} lmem: {SpecText.FormatSize(big)} is more than an emulated device holds (at most {SpecText.FormatSize(VramStore.MaxSize)})");
         var pf = new EmulatedPf(target, seed, Math.Max(8u, target.VfId)) { VramChunkSize = chunk.Value };
         return pf.Device(target.VfId);
     }

@@ -85,7 +85,7 @@ public class InspectCliTests
     {
         var r = CliHarness.Run(null, "inspect", "/nonexistent/x.bin");
         r.ExitCode.ShouldBe(4);
-        r.StdErr.ShouldBe("xsk: /nonexistent/x.bin: no such file or directory\n");
+        r.StdErr.ShouldBe("xsk: /nonexistent/x.bin: no such file or directory (ENOENT)\n");
     }
 
     [Fact]

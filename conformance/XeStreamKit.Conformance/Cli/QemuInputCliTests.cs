@@ -23,7 +23,7 @@ public class QemuInputCliTests
         first.StdOut.ShouldContain("VFIO device 0000:00:02.0/vfio");
         first.StdOut.ShouldContain("ptl 0xB080");
 
-        var second = CliHarness.Run(Image(), "validate", "-", "--device", "0000:00:03.0/vfio", "--json");
+        var second = CliHarness.Run(Image(), "validate", "-", "--qemu-device", "0000:00:03.0/vfio", "--json");
         second.ExitCode.ShouldBe(0);
         using var doc = JsonDocument.Parse(second.StdOut);
         doc.RootElement.GetProperty("target").GetString()!.ShouldStartWith("bmg 0xE20B");
@@ -36,7 +36,7 @@ public class QemuInputCliTests
         try
         {
             CliHarness.Run(null, "compat", path, "--target", "ptl,ggtt=16KiB").ExitCode.ShouldBe(0);
-            var bad = CliHarness.Run(null, "compat", path, "--device", "0000:00:03.0/vfio", "--target", "ptl,ggtt=16KiB");
+            var bad = CliHarness.Run(null, "compat", path, "--qemu-device", "0000:00:03.0/vfio", "--target", "ptl,ggtt=16KiB");
             bad.ExitCode.ShouldBe(3);
             bad.StdOut.ShouldContain("descriptor devid 0xE20B != target 0xB080");
             var restore = CliHarness.Run(null, "restore", path, "--qemu-device", "0000:00:03.0/vfio", "--device", "emulated:bmg,ggtt=16KiB,lmem=16KiB");
@@ -52,7 +52,7 @@ public class QemuInputCliTests
     [Fact]
     public void A_missing_device_is_a_stream_error()
     {
-        var r = CliHarness.Run(Image(), "validate", "-", "--device", "0000:00:09.0/vfio");
+        var r = CliHarness.Run(Image(), "validate", "-", "--qemu-device", "0000:00:09.0/vfio");
         r.ExitCode.ShouldBe(2);
         r.StdErr.ShouldContain("0000:00:09.0/vfio");
     }

@@ -110,9 +110,9 @@ public class ValidateCompatCliTests
     [InlineData(1, "xsk: --target: unknown platform 'xyz' (known: bmg, ptl, wcl)", "compat", "-", "--target", "xyz")]
     [InlineData(1, "xsk: --target: devid 0x1234 is not a bmg device id", "compat", "-", "--target", "bmg,devid=0x1234")]
     [InlineData(1, "xsk: compat takes one stream and one --target (use --matrix for more)", "compat", "-", "--target", "bmg", "--target", "ptl")]
-    [InlineData(4, "xsk: /nonexistent/x.bin: no such file or directory", "compat", "/nonexistent/x.bin", "--target", "bmg")]
+    [InlineData(4, "xsk: /nonexistent/x.bin: no such file or directory (ENOENT)", "compat", "/nonexistent/x.bin", "--target", "bmg")]
     [InlineData(4, "xsk: --target: cannot read /nonexistent/h.json", "compat", "-", "--target", "@/nonexistent/h.json")]
-    [InlineData(4, "xsk: /nonexistent/x.bin: no such file or directory", "validate", "/nonexistent/x.bin")]
+    [InlineData(4, "xsk: /nonexistent/x.bin: no such file or directory (ENOENT)", "validate", "/nonexistent/x.bin")]
     public void Bad_input_is_one_line_and_a_documented_exit_code(int code, string message, params string[] args)
     {
         var r = CliHarness.Run(Save(), args);

@@ -18,7 +18,7 @@ public class BenchCliTests
         CliHarness.Result r;
         try
         {
-            r = CliHarness.Run(null, "bench", "--quick", "--json", "--size", "1MiB", "--chunk", "256KiB", "--dir", dir);
+            r = CliHarness.Run(null, "bench", "--quick", "--json", "--lmem", "1MiB", "--chunk", "256KiB", "--temp-dir", dir);
             r.ExitCode.ShouldBe(0, r.StdErr);
             Directory.EnumerateFileSystemEntries(dir).ShouldBeEmpty();
         }
@@ -65,7 +65,7 @@ public class BenchCliTests
     [Fact]
     public void Bench_text_prints_a_row_per_measurement_and_the_goals_met()
     {
-        var r = CliHarness.Run(null, "bench", "--quick", "--size", "512KiB");
+        var r = CliHarness.Run(null, "bench", "--quick", "--lmem", "512KiB");
         r.ExitCode.ShouldBe(0, r.StdErr);
         r.StdOut.ShouldStartWith("xsk bench: ");
         r.StdOut.ShouldContain("machine: ");
@@ -76,9 +76,9 @@ public class BenchCliTests
     }
 
     [Theory]
-    [InlineData("--size", "0")]
-    [InlineData("--size", "1000")]
-    [InlineData("--size", "2GiB")]
+    [InlineData("--lmem", "0")]
+    [InlineData("--lmem", "1000")]
+    [InlineData("--lmem", "2GiB")]
     [InlineData("--chunk", "1GiB")]
     public void Bench_refuses_sizes_it_cannot_measure_with_a_usage_error(string option, string value)
     {

@@ -245,7 +245,7 @@ public class ThroughputTests
     [Fact]
     public void Cli_measures_every_chunk_size_of_an_emulated_device_against_memcpy()
     {
-        var r = CliHarness.Run(null, "conformance", "throughput", "--device", "emulated:bmg,lmem=4MiB", "--sizes", "64KiB,1MiB", "--runs", "2", "--baseline", "1MiB", "--json");
+        var r = CliHarness.Run(null, "conformance", "throughput", "--device", "emulated:bmg,lmem=4MiB", "--chunk", "64KiB,1MiB", "--runs", "2", "--baseline", "1MiB", "--json");
         r.ExitCode.ShouldBe(0, r.StdErr);
         using var doc = JsonDocument.Parse(r.StdOut);
         var root = doc.RootElement;
@@ -304,7 +304,7 @@ public class ThroughputTests
     {
         using var tmp = new TempDir("xsk-throughput-json-");
         var path = tmp.File("bmg.json", System.Text.Encoding.UTF8.GetBytes("""{"platform": "bmg", "lmem": "1MiB"}"""));
-        var r = CliHarness.Run(null, "conformance", "throughput", "--device", "emulated:@" + path, "--sizes", "256KiB", "--runs", "1", "--baseline", "1MiB", "--json");
+        var r = CliHarness.Run(null, "conformance", "throughput", "--device", "emulated:@" + path, "--chunk", "256KiB", "--runs", "1", "--baseline", "1MiB", "--json");
         r.ExitCode.ShouldBe(0, r.StdErr);
         using var doc = JsonDocument.Parse(r.StdOut);
         var size = doc.RootElement.GetProperty("sizes").EnumerateArray().ShouldHaveSingleItem();
@@ -314,10 +314,10 @@ public class ThroughputTests
 
     [Theory]
     [InlineData("--device emulated:ptl", "has no VRAM")]
-    [InlineData("--device emulated:bmg,chunk=1MiB --sizes 64KiB", "give one")]
-    [InlineData("--device emulated:bmg --sizes 5000", "multiple of 4 KiB")]
-    [InlineData("--device emulated:bmg --sizes 1GiB", "up to 512 MiB")]
-    [InlineData("--device debugfs:/nonexistent --sizes 64KiB", "emulated devices only")]
+    [InlineData("--device emulated:bmg,chunk=1MiB --chunk 64KiB", "give one")]
+    [InlineData("--device emulated:bmg --chunk 5000", "multiple of 4 KiB")]
+    [InlineData("--device emulated:bmg --chunk 1GiB", "up to 512 MiB")]
+    [InlineData("--device debugfs:/nonexistent --chunk 64KiB", "emulated devices only")]
     [InlineData("--device emulated:bmg --runs 0", "at least 1")]
     public void Cli_usage_errors_exit_1_with_one_line(string args, string message)
     {

@@ -99,9 +99,9 @@ public sealed class QemuCliTests : IDisposable
         var r = CliHarness.Run(image, "qemu", "extract", "-", "-o", "-");
         r.ExitCode.ShouldBe(0, r.StdErr);
         r.StdOutBytes.ShouldBe(Xe);
-        r.StdErr.ShouldBe("xsk: note: 2 VFIO devices (0000:00:02.0/vfio, 0000:00:03.0/vfio); extracting '0000:00:02.0/vfio' (choose with --device)\n");
+        r.StdErr.ShouldBe("xsk: note: 2 VFIO devices (0000:00:02.0/vfio, 0000:00:03.0/vfio); extracting '0000:00:02.0/vfio' (choose with --qemu-device)\n");
 
-        var s = CliHarness.Run(image, "qemu", "extract", "-", "--device", "0000:00:03.0/vfio", "-o", "-");
+        var s = CliHarness.Run(image, "qemu", "extract", "-", "--qemu-device", "0000:00:03.0/vfio", "-o", "-");
         s.ExitCode.ShouldBe(0, s.StdErr);
         s.StdOutBytes.ShouldBe(second);
         s.StdErr.ShouldBeEmpty();
@@ -128,7 +128,7 @@ public sealed class QemuCliTests : IDisposable
         var output = TempName();
         File.WriteAllText(output, "previous");
         string[] args = @case == "unknown-device"
-            ? ["qemu", "extract", input, "--device", "0000:00:09.0/vfio", "-o", output]
+            ? ["qemu", "extract", input, "--qemu-device", "0000:00:09.0/vfio", "-o", output]
             : ["qemu", "extract", input, "-o", output];
         var r = CliHarness.Run(null, args);
         r.ExitCode.ShouldBe(2);
@@ -184,13 +184,13 @@ public sealed class QemuCliTests : IDisposable
         {
             Devices = [new VfioDeviceSpec("0000:00:02.0/vfio", Xe), new VfioDeviceSpec("0000:00:03.0/vfio", second, 10)],
         });
-        var r = CliHarness.Run(image, "inspect", "-", "--device", "0000:00:03.0/vfio");
+        var r = CliHarness.Run(image, "inspect", "-", "--qemu-device", "0000:00:03.0/vfio");
         r.ExitCode.ShouldBe(0, r.StdErr);
         r.StdOut.ShouldContain("8 packets");
 
-        var usage = CliHarness.Run(Xe, "inspect", "-", "--device", "0000:00:03.0/vfio");
+        var usage = CliHarness.Run(Xe, "inspect", "-", "--qemu-device", "0000:00:03.0/vfio");
         usage.ExitCode.ShouldBe(1);
-        usage.StdErr.ShouldBe("xsk: --device selects a VFIO device of a QEMU migration file, and stdin is not one (no QEVM magic)\n");
+        usage.StdErr.ShouldBe("xsk: --qemu-device selects a VFIO device of a QEMU migration file, and stdin is not one (no QEVM magic)\n");
 
         var notQemu = CliHarness.Run(Xe, "inspect", "-", "--qemu");
         notQemu.ExitCode.ShouldBe(2);
@@ -244,7 +244,7 @@ public sealed class QemuCliTests : IDisposable
         var input = Temp(original);
         var stream = Temp(replacement);
         var output = TempName();
-        var r = CliHarness.Run(null, "qemu", "inject", input, "--device", "0000:00:02.0/vfio", "--stream", stream, "-o", output,
+        var r = CliHarness.Run(null, "qemu", "inject", input, "--qemu-device", "0000:00:02.0/vfio", "--stream", stream, "-o", output,
             "--block-size", blockSize.ToString(System.Globalization.CultureInfo.InvariantCulture));
         r.ExitCode.ShouldBe(0, r.StdErr);
         r.StdOut.ShouldStartWith($"Replaced the data of 0000:00:02.0/vfio ({Xe.Length} bytes) with {replacement.Length} bytes");
@@ -277,7 +277,7 @@ public sealed class QemuCliTests : IDisposable
     {
         var original = QemuImages.Build(new QemuImageSpec { Devices = [new VfioDeviceSpec("vfio", null)] });
         var output = TempName();
-        var r = CliHarness.Run(Xe, "qemu", "inject", Temp(original), "--device", "vfio", "--stream", "-", "-o", output, "--json");
+        var r = CliHarness.Run(Xe, "qemu", "inject", Temp(original), "--qemu-device", "vfio", "--stream", "-", "-o", output, "--json");
         r.ExitCode.ShouldBe(0, r.StdErr);
         using var doc = JsonDocument.Parse(r.StdOut);
         doc.RootElement.GetProperty("oldDataBytes").GetInt64().ShouldBe(0);
@@ -306,7 +306,7 @@ public sealed class QemuCliTests : IDisposable
         var output = TempName();
         var device = @case == "unknown-device" ? "0000:00:09.0/vfio" : "0000:00:02.0/vfio";
         var blockSize = @case == "bad-block-size" ? "0" : "1MiB";
-        var r = CliHarness.Run(null, "qemu", "inject", input, "--device", device, "--stream", stream, "-o", output, "--block-size", blockSize);
+        var r = CliHarness.Run(null, "qemu", "inject", input, "--qemu-device", device, "--stream", stream, "-o", output, "--block-size", blockSize);
         r.ExitCode.ShouldBe(exit);
         r.StdErr.ShouldContain(message);
         r.StdErr.Count(c => c == '\n').ShouldBe(1);

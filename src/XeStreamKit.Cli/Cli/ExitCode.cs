@@ -13,4 +13,6 @@ public static class ExitCode
     public const int Incompatible = 3;
     /// <summary>A file, pipe or device could not be read or written, or a device operation failed.</summary>
     public const int IoError = 4;
+    /// <summary>A fault of xsk itself (a bug): reported in one line, never as a stack trace.</summary>
+    public const int Internal = 70;
 }

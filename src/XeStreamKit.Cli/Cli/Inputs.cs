@@ -1,29 +1,39 @@
+using XeStreamKit.IO;
+
 namespace XeStreamKit.Cli.Cli;
 
-/// <summary>Opens what the user named: a file, a character device or fifo, or <c>-</c> for stdin.</summary>
+/// <summary>
+/// The one way a command opens an input the user named: a file, a character device or FIFO, or
+/// <c>-</c> for stdin. Only a regular file is seekable: a device such as <c>/dev/zero</c> looks
+/// seekable to .NET (with length 0), and is read byte by byte like a pipe instead. Failures
+/// name the user's path and the errno.
+/// </summary>
 public static class Inputs
 {
     /// <summary>Opens <paramref name="path"/> for sequential reading, unbuffered (the reader buffers).</summary>
+    /// <exception cref="UsageException">An empty path, or what looks like an unknown option.</exception>
+    /// <exception cref="IOException">It cannot be opened (exit 4).</exception>
     public static Stream Open(string path, Stream stdin)
     {
         if (path == "-") return stdin;
-        if (Directory.Exists(path)) throw new IOException($"{path}: is a directory");
+        if (string.IsNullOrEmpty(path)) throw new UsageException("an empty path (name a file, or - for stdin)");
+        var kind = FileKinds.Of(path);
+        if (kind == FileKind.Missing && path.StartsWith('-'))
+            throw new UsageException($"{path}: unknown option (for a file of that name, write ./{path})");
+        if (kind == FileKind.Directory) throw new ErrnoException($"{path}: {SystemErrors.Text(21)}", 21);
+        if (kind == FileKind.Socket) throw new UsageException($"{path} is a socket; xsk reads files, devices, FIFOs and stdin");
+        FileStream file;
         try
         {
-            return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, bufferSize: 0, FileOptions.SequentialScan);
+            file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, bufferSize: 0,
+                kind == FileKind.Regular ? FileOptions.SequentialScan : FileOptions.None);
         }
-        catch (FileNotFoundException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new IOException($"{path}: no such file");
+            throw SystemErrors.For(path, null, e);
         }
-        catch (DirectoryNotFoundException)
-        {
-            throw new IOException($"{path}: no such file or directory");
-        }
-        catch (UnauthorizedAccessException)
-        {
-            throw new IOException($"{path}: permission denied");
-        }
+        Stream stream = kind == FileKind.Regular || kind == FileKind.Missing ? file : new ForwardOnlyStream(file);
+        return new NamedStream(path, stream, ownsInner: true);
     }
 
     /// <summary>The length of <paramref name="stream"/> when it is a regular file, for progress.</summary>

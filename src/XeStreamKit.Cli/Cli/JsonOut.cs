@@ -40,6 +40,42 @@ public static class JsonOut
         w.WriteEndObject();
     }
 
+    /// <summary>The document a failed command prints with <c>--json</c>:
+    /// <c>{"error":{"message","exitCode","errno","errnoValue","streamOffset","packetIndex","field"}}</c>.</summary>
+    public static void Failure(Stream output, Failure failure) => Document(output, w =>
+    {
+        ArgumentNullException.ThrowIfNull(failure);
+        w.WriteStartObject("error");
+        w.WriteString("message", failure.Message);
+        w.WriteNumber("exitCode", failure.ExitCode);
+        if (failure.Errno is { } errno)
+        {
+            w.WriteString("errno", SystemErrors.Name(errno));
+            w.WriteNumber("errnoValue", -errno);
+        }
+        else
+        {
+            w.WriteNull("errno");
+            w.WriteNumber("errnoValue", 0);
+        }
+        if (failure.StreamOffset is { } offset) w.WriteNumber("streamOffset", offset);
+        else w.WriteNull("streamOffset");
+        if (failure.PacketIndex is { } index and >= 0) w.WriteNumber("packetIndex", index);
+        else w.WriteNull("packetIndex");
+        if (failure.Field is { } field) w.WriteString("field", field);
+        else w.WriteNull("field");
+        w.WriteEndObject();
+    });
+
+    /// <summary>The same, as text (to stderr when stdout carries a stream).</summary>
+    public static void Failure(TextWriter output, Failure failure)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        var buffer = new MemoryStream();
+        Failure(buffer, failure);
+        output.Write(System.Text.Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length));
+    }
+
     /// <summary>Writes an array <paramref name="name"/> of {type, typeId, count, payloadBytes}.</summary>
     public static void PacketsByType(Utf8JsonWriter w, string name, IEnumerable<(Format.PacketType Type, long Count, ulong Bytes)> byType)
     {

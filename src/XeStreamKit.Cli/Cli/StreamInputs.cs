@@ -18,10 +18,14 @@ public static class StreamInputs
         Description = "The input is a QEMU migration file (also detected by its QEVM magic); read a VFIO device's Xe stream from it",
     };
 
-    /// <summary>The <c>--device</c> option (or <paramref name="name"/>, where --device means something else): which VFIO device of a QEMU file.</summary>
-    public static Option<string?> CreateDeviceOption(string name = "--device") => new(name)
+    /// <summary>The <c>--qemu-device</c> option: which VFIO device of a QEMU file (<c>--device</c>
+    /// is always a device spec, README "Options").</summary>
+    public static Option<string?> CreateDeviceOption(string name = "--qemu-device", bool required = false) => new(name)
     {
-        Description = "VFIO device of a QEMU migration file, by idstr (e.g. 0000:00:02.0/vfio); default: the first",
+        Description = required
+            ? "VFIO device of the QEMU migration file, by idstr (e.g. 0000:00:02.0/vfio)"
+            : "VFIO device of a QEMU migration file, by idstr (e.g. 0000:00:02.0/vfio); default: the first",
+        Required = required,
     };
 
     /// <summary>
@@ -53,7 +57,7 @@ public static class StreamInputs
             if (!isQemu)
             {
                 if (device is not null)
-                    throw new UsageException($"--device selects a VFIO device of a QEMU migration file, and {Name(path)} is not one (no QEVM magic)");
+                    throw new UsageException($"--qemu-device selects a VFIO device of a QEMU migration file, and {Name(path)} is not one (no QEVM magic)");
                 return new MigrationInput(path, source, Inputs.KnownLength(stream), null);
             }
 
@@ -88,7 +92,7 @@ public static class StreamInputs
         var lookup = reader.FindDeviceData(device);
         var data = lookup.DataOrThrow();
         if (device is null && lookup.Devices.Count > 1)
-            ctx.Error.WriteLine($"xsk: note: {(file is null ? "" : file + " has ")}{lookup.Devices.Count} VFIO devices ({string.Join(", ", lookup.Devices.Select(d => d.IdStr))}); {verb} '{data.Device.IdStr}' (choose with --device)");
+            ctx.Notes.WriteLine($"xsk: note: {(file is null ? "" : file + " has ")}{lookup.Devices.Count} VFIO devices ({string.Join(", ", lookup.Devices.Select(d => d.IdStr))}); {verb} '{data.Device.IdStr}' (choose with --qemu-device)");
         return data;
     }
 

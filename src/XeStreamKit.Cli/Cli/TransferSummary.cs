@@ -11,6 +11,10 @@ namespace XeStreamKit.Cli.Cli;
 /// <summary>What a save or restore moved, for people or as JSON.</summary>
 public sealed record TransferSummary(string Operation, string Device, string Path, ValidationReport Stream, long? Estimate, StateDigest? Digest, TimeSpan Elapsed)
 {
+    /// <summary>Wall time of the whole command (opening and pausing the device, the transfer, the
+    /// state digest); <see cref="Elapsed"/> is the transfer alone, begin to finish.</summary>
+    public TimeSpan? Total { get; init; }
+
     /// <summary>Decimal GB per second.</summary>
     public double GigabytesPerSecond => Elapsed.TotalSeconds > 0 ? Stream.Bytes / Elapsed.TotalSeconds / 1e9 : 0;
 
@@ -49,7 +53,8 @@ public sealed record TransferSummary(string Operation, string Device, string Pat
         var types = string.Join(", ", Stream.PacketsByType.Select(t => $"{t.Count} {PacketTypeText.Id(t.Type)}"));
         var where = Path == "-" ? "stdout" : Path;
         var verb = Operation == "save" ? $"saved {Device} to {where}" : $"restored {where} into {Device}";
-        w.WriteLine($"{verb}: {Units.Bytes(Stream.Bytes)} in {Stream.Packets} packets ({types}) in {Elapsed.TotalSeconds:F2} s, {GigabytesPerSecond:F2} GB/s");
+        var total = Total is { } t && t - Elapsed >= TimeSpan.FromSeconds(0.5) ? $" ({t.TotalSeconds:F2} s in all, with opening the device{(Digest is null ? "" : " and the state digest")})" : "";
+        w.WriteLine($"{verb}: {Units.Bytes(Stream.Bytes)} in {Stream.Packets} packets ({types}) in {Elapsed.TotalSeconds:F2} s{total}, {GigabytesPerSecond:F2} GB/s");
         if (Estimate is { } e)
             w.WriteLine($"driver size estimate {e} bytes, actual {Stream.Bytes} ({Stream.Bytes - e:+#;-#;0}: the estimate leaves out the descriptor and the trailer and counts one header for all VRAM chunks)");
         w.WriteLine(Stream.Valid ? "stream: valid for the strict profile" : $"stream: {Stream.Errors} strict-profile errors (run xsk validate --profile strict for details)");
@@ -80,6 +85,7 @@ public sealed record TransferSummary(string Operation, string Device, string Pat
             }
             else w.WriteNull("stateDigest");
             w.WriteNumber("seconds", Math.Round(Elapsed.TotalSeconds, 3));
+            w.WriteNumber("totalSeconds", Math.Round((Total ?? Elapsed).TotalSeconds, 3));
             w.WriteNumber("gbPerSecond", Math.Round(GigabytesPerSecond, 3));
         });
     }

@@ -27,10 +27,10 @@ public static class BenchCommand
     {
         var quick = new Option<bool>("--quick") { Description = $"A smaller image ({QuickSize}) and 0.1 s per measurement instead of {DefaultSize} and 0.4 s" };
         var json = new Option<bool>("--json") { Description = "Print {\"image\",\"machine\",\"measurements\":[...],\"goals\":[...]}" };
-        var size = new Option<string?>("--size") { Description = "VRAM of the emulated VF whose image is measured (e.g. 1GiB); the image is about that size, and twice that is held in memory" };
+        var size = new Option<string?>("--lmem") { Description = "VRAM of the emulated VF whose image is measured (e.g. 1GiB); the image is about that size, and twice that is held in memory" };
         var defaults = new HostBenchmarkOptions();
         var chunk = new Option<string>("--chunk") { Description = "VRAM chunk size of the image (4KiB..512MiB)", DefaultValueFactory = _ => SpecText.FormatSize(defaults.VramChunk) };
-        var dir = new Option<string?>("--dir") { Description = "Directory for the image file (deleted afterwards); default: the temporary directory" };
+        var dir = new Option<string?>("--temp-dir") { Description = "Directory for the image file (deleted afterwards); default: the temporary directory" };
         var command = new Command("bench", "Measure this host: memcpy and file-read baselines, then decode, validate, digest, encode, save and restore, as GB/s and ratios")
         {
             quick, json, size, chunk, dir,
@@ -38,18 +38,20 @@ public static class BenchCommand
         command.SetAction(parse => CommandRunner.Run(ctx.Error, () =>
         {
             var isQuick = parse.GetValue(quick);
-            var lmem = SpecText.ParseSize(parse.GetValue(size) ?? (isQuick ? QuickSize : DefaultSize), "--size");
+            var lmem = SpecText.ParseSize(parse.GetValue(size) ?? (isQuick ? QuickSize : DefaultSize), "--lmem");
             var vramChunk = SpecText.ParseSize(parse.GetValue(chunk)!, "--chunk");
-            if (lmem == 0 || lmem % 4096 != 0) throw new UsageException("--size: must be a non-zero multiple of 4 KiB");
-            if (lmem > 1UL << 30) throw new UsageException("--size: at most 1GiB (the image is held in memory twice)");
+            if (lmem == 0 || lmem % 4096 != 0) throw new UsageException("--lmem: must be a non-zero multiple of 4 KiB");
+            if (lmem > 1UL << 30) throw new UsageException("--lmem: at most 1GiB (the image is held in memory twice)");
             EmulatedPf.CheckVramChunk(vramChunk, "--chunk");
             var directory = parse.GetValue(dir) ?? defaults.Directory;
-            if (!Directory.Exists(directory)) throw new IOException($"--dir: {directory} is not a directory");
+            if (!Directory.Exists(directory)) throw new UsageException($"--temp-dir: {directory} is not a directory");
+            // A folder of our own for the image, removed on every exit path, signals included.
+            using var scratch = ScratchDirectory.Create(directory);
             var options = new HostBenchmarkOptions
             {
                 Lmem = lmem,
                 VramChunk = vramChunk,
-                Directory = directory,
+                Directory = scratch.Path,
                 Budget = TimeSpan.FromMilliseconds(isQuick ? 100 : 400),
             };
             var report = HostBenchmark.Run(options, ctx.Terminal ? title => ctx.Error.Write($"\rbench: {title,-60}") : null);

@@ -46,6 +46,7 @@ public static class CompatCommand
             {
                 ctx.Out.WriteLine(result.Compatible ? $"compatible: {result.Reason}" : $"incompatible: {result.Reason}");
                 foreach (var w in result.Warnings) ctx.Out.WriteLine($"warning {w.Rule.Id}: packet #{w.PacketIndex} (offset 0x{w.StreamOffset:X}): {w.Message}");
+                if (result.WarningsDropped > 0) ctx.Out.WriteLine($"... {result.WarningsDropped} more warnings not shown (the first {CompatibilityCheck.MaxWarnings} are)");
             }
             return result.Compatible ? ExitCode.Ok : ExitCode.Incompatible;
         }));
@@ -156,5 +157,6 @@ public static class CompatCommand
             w.WriteEndObject();
         }
         w.WriteEndArray();
+        w.WriteNumber("warningsDropped", r.WarningsDropped);
     }
 }

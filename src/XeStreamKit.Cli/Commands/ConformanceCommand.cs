@@ -30,9 +30,10 @@ public static class ConformanceCommand
         var junit = new Option<string?>("--junit") { Description = "Also write JUnit XML to this file" };
         var html = new Option<string?>("--html") { Description = "Also write the result matrix (vectors x implementations) as a self-contained HTML page" };
         var filter = new Option<string?>("--filter") { Description = "Only vectors whose name contains this" };
+        var timeout = new Option<double>("--timeout") { Description = "exec: seconds a command may take on one vector (more is an error, not a verdict)", DefaultValueFactory = _ => ExecImpl.DefaultTimeout.TotalSeconds };
         var command = new Command("run", "Restore every vector with an implementation and compare with the manifest's expectation")
         {
-            impls, corpus, driver, split, matrix, json, junit, filter, html,
+            impls, corpus, driver, split, matrix, json, junit, filter, html, timeout,
         };
         command.SetAction(parse => CommandRunner.Run(ctx.Error, () =>
         {
@@ -40,12 +41,13 @@ public static class ConformanceCommand
             var writeSplit = WriteSplit.Parse(parse.GetValue(split)!);
             var vectors = CorpusSource.Load(parse.GetValue(corpus));
             if (parse.GetValue(filter) is { } f) vectors = vectors.Where(v => v.Entry.Name.Contains(f, StringComparison.Ordinal)).ToList();
+            if (vectors.Count == 0) throw new UsageException($"--filter {parse.GetValue(filter)}: no vector's name contains it");
             var names = parse.GetValue(impls)!;
             if (names.Length > 1 && !parse.GetValue(matrix)) throw new UsageException("several --impl need --matrix");
             var results = new List<List<VectorResult>>();
             foreach (var name in names)
             {
-                using var impl = Implementations.Open(name, writeSplit);
+                using var impl = Implementations.Open(name, writeSplit, Seconds(parse.GetValue(timeout), "--timeout"));
                 var list = new List<VectorResult>();
                 using var meter = new ProgressMeter(ctx.Error, ctx.Terminal, $"conformance {name}", vectors.Count);
                 foreach (var r in ConformanceRunner.Run(vectors, impl, d))
@@ -67,8 +69,13 @@ public static class ConformanceCommand
         return command;
     }
 
+    /// <summary>A positive number of seconds up to a day, as a <see cref="TimeSpan"/>.</summary>
+    private static TimeSpan Seconds(double value, string option) =>
+        value is > 0 and <= 86400 ? TimeSpan.FromSeconds(value) : throw new UsageException($"{option}: a number of seconds from 0 to 86400");
+
+    // i_ vectors document behaviour and are not judged: INFO, never PASS or FAIL.
     private static string Line(VectorResult r) =>
-        $"{(r.Passed ? "PASS" : "FAIL")} {r.Entry.Name,-34} {r.Detail}";
+        $"{(r.Informational ? "INFO" : r.Passed ? "PASS" : "FAIL")} {r.Entry.Name,-34} {r.Detail}{(r.Informational ? $" (not judged; {(r.Passed ? "as modelled" : "differs from the model")})" : "")}";
 
     /// <summary>"impl: N passed, M failed (i_: k of j as expected), driver, split".</summary>
     public static string Summary(IReadOnlyList<VectorResult> list, DriverVersion driver, WriteSplit split)
@@ -140,7 +147,7 @@ public static class ConformanceCommand
                     r.Passed ? null : r.Informational
                         ? new XElement("system-out", $"implementation-defined: {r.Detail}")
                         : new XElement("failure", new XAttribute("message", r.Detail), r.Entry.Why))))));
-        using var file = AtomicFile.Create(path);
+        using var file = OutputFile.Open(path, "--junit");
         new XDocument(suites).Save(file.Stream);
         file.Commit();
     }

@@ -24,6 +24,7 @@ public static class CorpusCommand
         {
             var home = parse.GetValue(target) is { } t ? TargetSpec.Parse(t, "--target", vf: parse.GetValue(vf)).Target : null;
             var path = parse.GetValue(dir)!;
+            if (path.Length == 0) throw new UsageException("an empty path (name the directory to write the corpus to)");
             var manifest = CorpusGenerator.Write(path, home);
             var byKind = manifest.Vectors.GroupBy(v => v.Name[..1]).ToDictionary(g => g.Key, g => g.Count());
             var stored = manifest.Vectors.Where(v => v.Stored).Sum(v => v.Size);

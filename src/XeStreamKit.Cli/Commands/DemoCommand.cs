@@ -6,6 +6,7 @@ using XeStreamKit.Compatibility;
 using XeStreamKit.Devices;
 using XeStreamKit.Devices.Emulated;
 using XeStreamKit.Format;
+using XeStreamKit.Text;
 using XeStreamKit.Validation;
 
 namespace XeStreamKit.Cli.Commands;
@@ -23,12 +24,12 @@ public static class DemoCommand
         var platform = new Option<string>("--platform") { Description = "Source and destination platform (bmg, ptl, wcl)", DefaultValueFactory = _ => "bmg" };
         platform.AcceptOnlyFromAmong("bmg", "ptl", "wcl");
         var lmem = new Option<string?>("--lmem") { Description = "VF local memory (default: the platform's, 1GiB on BMG)" };
-        var keep = new Option<string?>("--keep") { Description = "Keep the saved stream at this path" };
+        var keep = new Option<string?>("--output", "-o") { Description = "Also keep the saved stream: a file (written atomically), a device or a FIFO" };
         var json = new Option<bool>("--json") { Description = "Print the steps as JSON" };
         var command = new Command("demo", "Migrate a VF between two emulated PFs: save, validate, compat, restore, compare state") { platform, lmem, keep, json };
         command.SetAction(parse => CommandRunner.Run(ctx.Error, () =>
         {
-            var extra = parse.GetValue(lmem) is { } l ? $",lmem={l}" : "";
+            var extra = parse.GetValue(lmem) is { } l ? $",lmem={SpecText.FormatSize(SpecText.ParseSize(l, "--lmem"))}" : "";
             return Run(ctx, parse.GetValue(platform)!, extra, parse.GetValue(keep), parse.GetValue(json));
         }));
         return command;
@@ -48,16 +49,18 @@ public static class DemoCommand
         var foreign = platform == "bmg" ? "ptl" : "bmg";
         if (!json) ctx.Out.WriteLine($"XeStreamKit demo: migrating VF 1 of an emulated {source.Vf.Pf.Profile.Platform!.Name} PF to VF 2 of another, offline");
 
-        var dir = Directory.CreateTempSubdirectory("xsk-demo-").FullName;
-        var path = keep ?? Path.Combine(dir, "vf1.bin");
-        try
+        using var scratch = ScratchDirectory.Create();
+        // A kept stream is read back three times: a device or FIFO gets a copy at the end.
+        var direct = keep is not null && FileKinds.Of(keep) is FileKind.Missing or FileKind.Regular;
+        using var kept = keep is not null && !direct ? OutputFile.Open(keep, "--output") : null;
+        var path = direct ? keep! : Path.Combine(scratch.Path, "vf1.bin");
         {
             // 1. save
             source.Pause();
             var estimate = source.EstimateSize();
             var clock = Stopwatch.StartNew();
             ValidationReport saved;
-            using (var file = AtomicFile.Create(path))
+            using (var file = OutputFile.Open(path, "--output"))
             {
                 using var meter = new ProgressMeter(ctx.Error, ctx.Terminal, "save", estimate);
                 saved = TransferSummary.Save(source, file.Stream, meter);
@@ -65,8 +68,8 @@ public static class DemoCommand
             }
             var saveSeconds = clock.Elapsed.TotalSeconds;
             var types = string.Join(", ", saved.PacketsByType.Select(t => $"{t.Count} {PacketTypeText.Id(t.Type)}"));
-            Step("save", $"1. save     {source.Description}\n              -> {path}: {Units.Bytes(saved.Bytes)} in {saved.Packets} packets ({types}), {Units.Rate(saved.Bytes / saveSeconds)}\n              driver size estimate {estimate} bytes, actual {saved.Bytes}",
-                new() { ["device"] = source.Description, ["path"] = path, ["bytes"] = saved.Bytes, ["packets"] = saved.Packets, ["sizeEstimate"] = estimate, ["seconds"] = Math.Round(saveSeconds, 3) });
+            Step("save", $"1. save     {source.Description}\n              -> {keep ?? path}: {Units.Bytes(saved.Bytes)} in {saved.Packets} packets ({types}), {Units.Rate(saved.Bytes / saveSeconds)}\n              driver size estimate {estimate} bytes, actual {saved.Bytes}",
+                new() { ["device"] = source.Description, ["path"] = keep ?? path, ["bytes"] = saved.Bytes, ["packets"] = saved.Packets, ["sizeEstimate"] = estimate, ["seconds"] = Math.Round(saveSeconds, 3) });
 
             // 2. validate
             ValidationReport report;
@@ -102,14 +105,15 @@ public static class DemoCommand
             Step("compare", $"5. compare  state digests: source {a.Hex}, destination {b.Hex}: {(identical ? "identical" : "DIFFERENT in " + string.Join(", ", a.Differences(b)))}{retag}",
                 new() { ["source"] = a.Hex, ["destination"] = b.Hex, ["identical"] = identical });
 
+            if (kept is not null)
+            {
+                using (var stream = Inputs.Open(path, ctx.StdIn)) stream.CopyTo(kept.Stream, 1 << 20);
+                kept.Commit();
+            }
             var success = report.Valid && ok.Compatible && !bad.Compatible && identical;
             if (json) WriteJson(ctx.StdOut, steps, success);
             else ctx.Out.WriteLine(success ? "OK: the VF's state moved intact." : "FAILED: see the steps above.");
             return success ? ExitCode.Ok : ExitCode.InvalidStream;
-        }
-        finally
-        {
-            Directory.Delete(dir, recursive: true);
         }
     }
 

@@ -9,13 +9,16 @@ namespace XeStreamKit.Cli.Commands;
 /// hangs and unbounded allocation; minimized reproducers are written out.</summary>
 public static class FuzzCommand
 {
+    /// <summary>The longest run <c>--seconds</c> asks for: a week.</summary>
+    public const double MaxSeconds = 7 * 24 * 3600;
+
     /// <summary>Builds the command.</summary>
     public static Command Create(CliContext ctx)
     {
         var seconds = new Option<double>("--seconds") { Description = "How long to fuzz", DefaultValueFactory = _ => 10 };
         var seed = new Option<int>("--seed") { Description = "Random seed (the same seed gives the same inputs)", DefaultValueFactory = _ => 1 };
         var iterations = new Option<long?>("--iterations") { Description = "Stop after this many inputs" };
-        var output = new Option<string>("--out") { Description = "Directory for minimized reproducers", DefaultValueFactory = _ => "xsk-fuzz-findings" };
+        var output = new Option<string>("--output", "-o") { Description = "Directory for minimized reproducers", DefaultValueFactory = _ => "xsk-fuzz-findings" };
         var corpus = new Option<string?>("--corpus") { Description = "Corpus whose vectors seed the mutations (default: the generated corpus)" };
         var json = new Option<bool>("--json") { Description = "Print the report as JSON" };
         var command = new Command("fuzz", "Fuzz the reader, validator, driver model and emulated restore with mutated corpus vectors")
@@ -24,6 +27,8 @@ public static class FuzzCommand
         };
         command.SetAction(parse => CommandRunner.Run(ctx.Error, () =>
         {
+            if (string.IsNullOrEmpty(parse.GetValue(output))) throw new UsageException("--output: an empty path (name a directory for the reproducers)");
+            if (parse.GetValue(seconds) is not (> 0 and <= MaxSeconds)) throw new UsageException($"--seconds: a number of seconds from 0 to {MaxSeconds} (a week)");
             var fuzzer = Fuzzer.FromCorpus(parse.GetValue(seed), CorpusSource.Load(parse.GetValue(corpus)));
             FuzzReport report;
             using (var meter = new ProgressMeter(ctx.Error, ctx.Terminal, "fuzz (inputs)", null))

@@ -156,6 +156,9 @@ public static class InspectCommand
             _w.WriteNumber("flags", h.Flags);
             _w.WriteNumber("offset", h.Offset);
             _w.WriteNumber("size", h.Size);
+            // u64 fields can exceed 2^53, past which JavaScript and jq 1.6 round: exact as hex too.
+            _w.WriteString("offsetHex", Units.Hex(h.Offset));
+            _w.WriteString("sizeHex", Units.Hex(h.Size));
             if (s.Descriptor is { } d)
             {
                 WriteNullable("devid", d.DeviceId);
@@ -186,7 +189,12 @@ public static class InspectCommand
                 foreach (var r in regs) _w.WriteNumberValue(r);
                 _w.WriteEndArray();
             }
-            if (h.Type == PacketType.Vram) WriteNullable("vramEnd", s.VramEnd);
+            if (h.Type == PacketType.Vram)
+            {
+                WriteNullable("vramEnd", s.VramEnd);
+                if (s.VramEnd is { } end) _w.WriteString("vramEndHex", Units.Hex(end));
+                else _w.WriteNull("vramEndHex");
+            }
             _w.WriteEndObject();
             if (_w.BytesPending > 64 * 1024) _w.Flush();
         }

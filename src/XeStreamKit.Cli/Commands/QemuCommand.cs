@@ -55,7 +55,7 @@ public static class QemuCommand
     private static Command CreateInject(CliContext ctx)
     {
         var input = new Argument<string>("file") { Description = "Existing QEMU migration file (a regular file: it is read twice)" };
-        var device = new Option<string>("--device") { Description = "VFIO device whose data to replace, by idstr (e.g. 0000:00:02.0/vfio)", Required = true };
+        var device = StreamInputs.CreateDeviceOption(required: true);
         var xe = new Option<string>("--stream") { Description = "The Xe stream to put in: a file, or - for stdin", Required = true };
         var output = new Option<string>("--output", "-o") { Description = "The new QEMU file (written atomically)", Required = true };
         var blockSize = new Option<string>("--block-size") { Description = "DEV_DATA_STATE block size (QEMU's is 1MiB)", DefaultValueFactory = _ => "1MiB" };
@@ -109,14 +109,8 @@ public static class QemuCommand
         using var reader = new QemuMigrationReader(stream, new QemuMigrationReaderOptions { LeaveOpen = true, Progress = meter });
         var data = StreamInputs.FindDeviceData(reader, device, ctx, "extracting");
         XeChainSummary chain;
-        if (target == "-")
+        using (var file = OutputFile.Open(target, "-o", ctx))
         {
-            chain = Verified(data, ctx.StdOut);
-            ctx.StdOut.Flush();
-        }
-        else
-        {
-            using var file = AtomicFile.Create(target);
             chain = Verified(data, file.Stream);
             file.Commit();
         }
@@ -146,11 +140,12 @@ public static class QemuCommand
     public static int RunInject(CliContext ctx, Stream source, string device, Stream xe, string target, int blockSize, bool json)
     {
         QemuInjectResult result;
-        using (var file = AtomicFile.Create(target))
+        using (var file = OutputFile.Open(target, "-o"))
         {
             try
             {
-                result = QemuDeviceStateInjector.Inject(source, device, xe, file.Stream, blockSize);
+                using var meter = new ProgressMeter(ctx.Error, ctx.Terminal, "inject", Inputs.KnownLength(source));
+                result = QemuDeviceStateInjector.Inject(source, device, xe, file.Stream, blockSize, meter);
             }
             catch (MigrationStreamFormatException e) when (IsXeLevel(e))
             {

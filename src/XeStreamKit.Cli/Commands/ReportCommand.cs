@@ -51,14 +51,8 @@ public static class ReportCommand
             var data = Gather(ctx, parse.GetValue(input)!, specs, profiles, p, d, parse.GetValue(digest), parse.GetValue(qemu), parse.GetValue(device), commandLine);
             var html = Encoding.UTF8.GetBytes(ReportPage.Render(data));
             var path = parse.GetValue(output)!;
-            if (path == "-")
+            using (var file = OutputFile.Open(path, "-o", ctx))
             {
-                ctx.StdOut.Write(html);
-                ctx.StdOut.Flush();
-            }
-            else
-            {
-                using var file = AtomicFile.Create(path);
                 file.Stream.Write(html);
                 file.Commit();
             }

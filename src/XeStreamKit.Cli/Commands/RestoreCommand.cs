@@ -17,10 +17,11 @@ public static class RestoreCommand
         var resume = new Option<bool>("--resume") { Description = "Resume the VF after a successful restore" };
         var json = new Option<bool>("--json") { Description = "Print the summary as JSON" };
         var qemu = StreamInputs.CreateQemuOption();
-        var qemuDevice = StreamInputs.CreateDeviceOption("--qemu-device");
+        var qemuDevice = StreamInputs.CreateDeviceOption();
         var command = new Command("restore", "Restore a VF's migration state from a stream") { input, device, resume, json, qemu, qemuDevice };
         command.SetAction(parse => CommandRunner.Run(ctx.Error, () =>
         {
+            var wall = System.Diagnostics.Stopwatch.StartNew();
             var path = parse.GetValue(input)!;
             using var source = StreamInputs.Open(path, ctx, parse.GetValue(qemu), parse.GetValue(qemuDevice));
             using var dev = DeviceSpec.Open(parse.GetValue(device)!);
@@ -32,7 +33,7 @@ public static class RestoreCommand
             });
             var digest = TransferSummary.DigestOf(dev);
             if (parse.GetValue(resume)) dev.Resume();
-            var summary = new TransferSummary("restore", dev.Description, path == "-" ? "stdin" : path, report, null, digest, elapsed);
+            var summary = new TransferSummary("restore", dev.Description, path == "-" ? "stdin" : path, report, null, digest, elapsed) { Total = wall.Elapsed };
             if (parse.GetValue(json)) summary.WriteJson(ctx.StdOut);
             else summary.WriteText(ctx.Out);
             return ExitCode.Ok;

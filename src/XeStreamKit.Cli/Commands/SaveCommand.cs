@@ -19,10 +19,11 @@ public static class SaveCommand
         var command = new Command("save", "Save a VF's migration state to a stream") { device, output, resume, json };
         command.SetAction(parse => CommandRunner.Run(ctx.Error, () =>
         {
+            var wall = System.Diagnostics.Stopwatch.StartNew();
             var path = parse.GetValue(output)!;
             using var dev = DeviceSpec.Open(parse.GetValue(device)!);
-            using var file = path == "-" ? null : AtomicFile.Create(path);
-            var sink = file?.Stream ?? ctx.StdOut;
+            using var file = OutputFile.Open(path, "-o", ctx);
+            var sink = file.Stream;
             dev.EnsurePaused();
             var estimate = dev.EstimateSize();
             var (report, elapsed) = TransferSummary.Time(() =>
@@ -32,10 +33,9 @@ public static class SaveCommand
             });
             var digest = TransferSummary.DigestOf(dev);
             if (parse.GetValue(resume)) dev.Resume();
-            sink.Flush();
-            file?.Commit();
-            var summary = new TransferSummary("save", dev.Description, path, report, estimate, digest, elapsed);
-            var toStdout = path != "-";
+            file.Commit();
+            var summary = new TransferSummary("save", dev.Description, path, report, estimate, digest, elapsed) { Total = wall.Elapsed };
+            var toStdout = !file.IsStdout;
             if (parse.GetValue(json) && toStdout) summary.WriteJson(ctx.StdOut);
             else if (parse.GetValue(json))
             {
@@ -44,7 +44,7 @@ public static class SaveCommand
                 summary.WriteJson(text);
                 ctx.Error.Write(System.Text.Encoding.UTF8.GetString(text.GetBuffer(), 0, (int)text.Length));
             }
-            else summary.WriteText(toStdout ? ctx.Out : ctx.Error);
+            else summary.WriteText(toStdout ? ctx.Out : ctx.Notes);
             return ExitCode.Ok;
         }));
         return command;

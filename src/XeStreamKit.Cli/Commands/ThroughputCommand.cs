@@ -21,7 +21,7 @@ public static class ThroughputCommand
     {
         var defaults = new ThroughputOptions { Device = "" };
         var device = new Option<string>("--device") { Description = DeviceSpec.Syntax, Required = true };
-        var sizes = new Option<string?>("--sizes") { Description = "VRAM chunk sizes, comma-separated (emulated devices; default " + string.Join(',', ThroughputCheck.DefaultSizes.Select(SpecText.FormatSize)) + "); a real device uses the driver's 512 MiB" };
+        var sizes = new Option<string?>("--chunk") { Description = "VRAM chunk sizes, comma-separated (emulated devices; default " + string.Join(',', ThroughputCheck.DefaultSizes.Select(SpecText.FormatSize)) + "); a real device uses the driver's 512 MiB" };
         var runs = new Option<int>("--runs") { Description = "Saves (and restores) per chunk size; the median run is reported, the slowest chunk of any run is checked", DefaultValueFactory = _ => defaults.Runs };
         var allowRestore = new Option<bool>("--allow-restore") { Description = "Real devices: after each save, restore the image into the same VF (this replaces its state with the one just saved)" };
         var tempDir = new Option<string?>("--temp-dir") { Description = "Real devices with --allow-restore: where the image is kept between save and restore (deleted when done); default: the temporary directory" };
@@ -36,13 +36,17 @@ public static class ThroughputCommand
         {
             var baselineBytes = SpecText.ParseSize(parse.GetValue(baseline)!, "--baseline");
             if (baselineBytes is 0 or > int.MaxValue) throw new UsageException("--baseline: between 1 byte and 2 GiB");
+            var temp = parse.GetValue(tempDir) ?? defaults.TempDirectory;
+            if (!Directory.Exists(temp)) throw new UsageException($"--temp-dir: {temp} is not a directory");
+            // A folder of our own for the image kept between save and restore, removed on every exit path, signals included.
+            using var scratch = ScratchDirectory.Create(temp);
             var options = new ThroughputOptions
             {
                 Device = parse.GetValue(device)!,
                 ChunkSizes = parse.GetValue(sizes) is { } s ? ParseSizes(s) : null,
                 Runs = parse.GetValue(runs),
                 RestoreRealDevice = parse.GetValue(allowRestore),
-                TempDirectory = parse.GetValue(tempDir) ?? defaults.TempDirectory,
+                TempDirectory = scratch.Path,
                 BaselineBytes = (int)baselineBytes,
                 Resume = parse.GetValue(resume),
             };
@@ -59,9 +63,9 @@ public static class ThroughputCommand
         var list = new List<ulong>();
         foreach (var part in text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
         {
-            list.Add(EmulatedPf.CheckVramChunk(SpecText.ParseSize(part, "--sizes"), $"--sizes: {part}"));
+            list.Add(EmulatedPf.CheckVramChunk(SpecText.ParseSize(part, "--chunk"), $"--chunk: {part}"));
         }
-        return list.Count > 0 ? list : throw new UsageException("--sizes: no size given");
+        return list.Count > 0 ? list : throw new UsageException("--chunk: no size given");
     }
 
     private static string F(double value, string format) => value.ToString(format, CultureInfo.InvariantCulture);

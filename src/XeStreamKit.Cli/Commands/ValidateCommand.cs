@@ -34,7 +34,7 @@ public static class ValidateCommand
             var name = parse.GetValue(input)!;
             using var source = StreamInputs.Open(name, ctx, parse.GetValue(qemu), parse.GetValue(device));
             using var meter = new ProgressMeter(ctx.Error, ctx.Terminal, "validate", source.KnownLength);
-            var report = StreamValidator.Validate(source.Stream, new ValidationOptions { Profile = p, Driver = d, Progress = meter, PayloadDigest = parse.GetValue(digest) });
+            var report = StreamValidator.Validate(source.Stream, new ValidationOptions { Profile = p, Driver = d, Progress = meter, PayloadDigest = parse.GetValue(digest), StopWhenNotAStream = true });
             if (source.IsQemu && !parse.GetValue(json)) ctx.Out.WriteLine(source.Describe());
             meter.Dispose();
             if (parse.GetValue(json)) WriteJson(ctx.StdOut, report);

@@ -73,7 +73,7 @@ internal static class ConformanceMatrixPage
     public static void Write(string path, IReadOnlyList<List<VectorResult>> results, DriverVersion driver, string split, System.CommandLine.ParseResult parse)
     {
         var page = Render(results, driver, split, ReportCommandLine.Of(parse), ReportCommandLine.ToolVersion);
-        using var file = AtomicFile.Create(path);
+        using var file = OutputFile.Open(path, "--html");
         file.Stream.Write(Encoding.UTF8.GetBytes(page));
         file.Commit();
     }

@@ -23,6 +23,10 @@ public sealed record VectorResult(CorpusEntry Entry, string Impl, Outcome Expect
     public bool Informational => Entry.Kind == VectorKind.ImplementationDefined;
 }
 
+/// <summary>The harness cannot run the implementation at all (e.g. its command does not exist):
+/// the run ends, no vector is judged.</summary>
+public sealed class HarnessException(string message) : IOException(message);
+
 /// <summary>Runs vectors through implementations and compares with the manifest's expectations.</summary>
 public static class ConformanceRunner
 {
@@ -41,7 +45,7 @@ public static class ConformanceRunner
                 actual = impl.Run(v, target);
                 detail = expected.Matches(actual) ? actual.ToString() : $"expected {expected}, got {actual}";
             }
-            catch (Exception e) when (e is not OutOfMemoryException)
+            catch (Exception e) when (e is not (OutOfMemoryException or HarnessException))
             {
                 actual = null;
                 detail = $"expected {expected}, but the implementation failed: {e.GetType().Name}: {e.Message.ReplaceLineEndings(" ")}";

@@ -192,11 +192,16 @@ public sealed class DeviceImpl(IMigrationDevice device, string name) : IConforma
     public void Dispose() => device.Dispose();
 }
 
-/// <summary>A third-party parser: the vector on stdin, exit status 0 means accepted.</summary>
-public sealed class ExecImpl(string command) : IConformanceImpl
+/// <summary>A third-party parser: the vector on stdin, exit status 0 means accepted, 1 to 125
+/// rejected. Exit 126 or 127 (the shell could not run the command) ends the run as an error of
+/// the harness; death by a signal or a timeout is an error on that vector, never a verdict.</summary>
+public sealed class ExecImpl(string command, TimeSpan? timeout = null) : IConformanceImpl
 {
-    /// <summary>Longest a command may take on one vector.</summary>
-    public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
+    /// <summary>Longest a command may take on one vector by default.</summary>
+    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(10);
+
+    /// <summary>Longest the command may take on one vector.</summary>
+    public TimeSpan Timeout { get; } = timeout ?? DefaultTimeout;
 
     /// <inheritdoc/>
     public string Name => "exec:" + command;
@@ -225,10 +230,20 @@ public sealed class ExecImpl(string command) : IConformanceImpl
         if (!p.WaitForExit(Timeout))
         {
             p.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{command} took longer than {Timeout.TotalSeconds} s");
+            p.WaitForExit();
+            throw new TimeoutException($"{command} took longer than {Timeout.TotalSeconds} s on this vector (--timeout)");
         }
         Task.WaitAll(drainOut, drainErr);
-        return p.ExitCode == 0 ? Outcome.Accept : new Outcome(false);
+        // /bin/sh -c: 126 not executable, 127 not found, 128+n the command died of signal n
+        // (POSIX, "Shell Command Language", 2.8.2 Exit Status for Commands).
+        return p.ExitCode switch
+        {
+            0 => Outcome.Accept,
+            126 => throw new HarnessException($"exec:{command}: /bin/sh could not execute the command (exit 126): no vector was judged"),
+            127 => throw new HarnessException($"exec:{command}: /bin/sh did not find the command (exit 127): no vector was judged"),
+            > 128 and < 160 => throw new InvalidOperationException($"{command} died of signal {p.ExitCode - 128} (exit {p.ExitCode}): an error, not a verdict"),
+            _ => new Outcome(false),
+        };
     }
 
     /// <inheritdoc/>
@@ -242,12 +257,12 @@ public static class Implementations
     public const string Help = "validator, model, emulated, debugfs:<vf directory>, vfio:<device path>, exec:<command>";
 
     /// <summary>Opens <paramref name="spec"/>.</summary>
-    public static IConformanceImpl Open(string spec, WriteSplit split) => spec switch
+    public static IConformanceImpl Open(string spec, WriteSplit split, TimeSpan? timeout = null) => spec switch
     {
         "validator" => new ValidatorImpl(),
         "model" => new ModelImpl(split),
         "emulated" => new EmulatedImpl(split),
-        _ when spec.StartsWith("exec:", StringComparison.Ordinal) && spec.Length > 5 => new ExecImpl(spec[5..]),
+        _ when spec.StartsWith("exec:", StringComparison.Ordinal) && spec.Length > 5 => new ExecImpl(spec[5..], timeout),
         _ when spec.StartsWith("debugfs:", StringComparison.Ordinal) || spec.StartsWith("vfio:", StringComparison.Ordinal) => new DeviceImpl(DeviceSpec.Open(spec, "--impl"), spec),
         _ => throw new SpecTextException($"--impl: '{spec}' is not an implementation ({Help})"),
     };

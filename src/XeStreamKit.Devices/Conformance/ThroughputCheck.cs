@@ -111,7 +111,7 @@ public static class ThroughputCheck
         if (!options.Device.StartsWith(Emulated, StringComparison.Ordinal))
         {
             if (options.ChunkSizes is not null)
-                throw new SpecTextException("--sizes: the driver cuts VRAM in 512 MiB chunks; other sizes can be measured on emulated devices only");
+                throw new SpecTextException("--chunk: the driver cuts VRAM in 512 MiB chunks; other sizes can be measured on emulated devices only");
             using var device = DeviceSpec.Open(options.Device);
             return Run(device, options, meter);
         }
@@ -121,7 +121,7 @@ public static class ThroughputCheck
         var spec = options.Device[Emulated.Length..];
         var parsed = TargetSpec.Parse(spec, "--device", DeviceSpec.EmulatedKeys);
         if (parsed.Extras.ContainsKey("chunk") && options.ChunkSizes is not null)
-            throw new SpecTextException("--device chunk= and --sizes both set the VRAM chunk size: give one");
+            throw new SpecTextException("--device chunk= and --chunk both set the VRAM chunk size: give one");
         if (parsed.Target.LmemBytes is not > 0)
             throw new SpecTextException($"--device: {parsed.Target.Describe()} has no VRAM (no LMEM provisioned): VRAM chunk throughput needs a discrete platform such as bmg");
         var sizes = options.ChunkSizes ?? (parsed.Extras.ContainsKey("chunk") ? [DeviceSpec.OpenEmulated(parsed).Vf.Pf.VramChunkSize] : DefaultSizes);

@@ -20,6 +20,9 @@ public sealed class VramStore
     private readonly BitArray? _written;
     private readonly ulong[]? _digests;
 
+    /// <summary>The largest LMEM the store emulates: one bit per page in a <see cref="BitArray"/>.</summary>
+    public const ulong MaxSize = (ulong)int.MaxValue * PageSize;
+
     /// <summary>LMEM of <paramref name="size"/> bytes (a multiple of 4 KiB) filled from <paramref name="seed"/>.</summary>
     public VramStore(ulong size, ulong seed)
     {

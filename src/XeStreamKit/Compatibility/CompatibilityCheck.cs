@@ -6,6 +6,9 @@ namespace XeStreamKit.Compatibility;
 /// <summary>Whether a stream restores on a target, and if not, how it fails.</summary>
 public sealed record CompatibilityResult(TargetProfile Target, RuleViolation? Failure, IReadOnlyList<RuleViolation> Warnings, long Packets, long Bytes)
 {
+    /// <summary>Warnings seen beyond <see cref="CompatibilityCheck.MaxWarnings"/>, counted and not kept.</summary>
+    public long WarningsDropped { get; init; }
+
     /// <summary>True when the driver would accept the whole restore.</summary>
     public bool Compatible => Failure is null;
 
@@ -48,16 +51,20 @@ public static class CompatibilityCheck
         var warnings = new WarningCollector();
         var model = new KernelRestoreModel(target, observer: warnings);
         var failure = model.Setup() ?? RestorePump.Run(source, model, progress) ?? model.Finish();
-        return new CompatibilityResult(target, failure, warnings.Warnings, model.PacketCount, model.Position);
+        return new CompatibilityResult(target, failure, warnings.Warnings, model.PacketCount, model.Position) { WarningsDropped = warnings.Dropped };
     }
 
     internal sealed class WarningCollector : IRestoreObserver
     {
         public List<RuleViolation> Warnings { get; } = [];
 
+        public long Dropped { get; private set; }
+
         public void OnViolation(RuleViolation violation)
         {
-            if (!violation.Rule.IsDriverRule && Warnings.Count < MaxWarnings) Warnings.Add(violation);
+            if (violation.Rule.IsDriverRule) return;
+            if (Warnings.Count < MaxWarnings) Warnings.Add(violation);
+            else Dropped++;
         }
     }
 }

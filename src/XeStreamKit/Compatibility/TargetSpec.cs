@@ -50,7 +50,7 @@ public static class TargetSpec
 
         if (head.StartsWith("host:", StringComparison.Ordinal))
         {
-            var vfNumber = values.TryGetValue("vf", out var v) ? SpecText.ParseId(v, $"{what} vf", 0xFFFF) : vf
+            var vfNumber = values.TryGetValue("vf", out var v) ? ParseVf(v, what) : vf
                 ?? throw new SpecTextException($"{what}: {head} needs a VF number (vf=<n> or --vf <n>)");
             var read = (host ?? new HostTargetReader()).Read(head["host:".Length..], vfNumber, what);
             return Apply(read, values, what, extraKeys);
@@ -90,16 +90,36 @@ public static class TargetSpec
         return new Parsed(target, extras);
     }
 
+    /// <summary>The most an <c>@file</c> may hold: a target is a few keys, and a path such as
+    /// <c>@/dev/zero</c> must not be read until memory runs out.</summary>
+    public const int MaxJsonBytes = 64 * 1024;
+
+    private static string ReadBounded(string path, string what)
+    {
+        using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, bufferSize: 0);
+        var buffer = new byte[MaxJsonBytes + 1];
+        var n = file.ReadAtLeast(buffer, buffer.Length, throwOnEndOfStream: false);
+        if (n > MaxJsonBytes) throw new SpecTextException($"{what}: {path} is larger than {MaxJsonBytes / 1024} KiB; a target file holds a few keys");
+        return new System.Text.UTF8Encoding(false, throwOnInvalidBytes: false).GetString(buffer, 0, n);
+    }
+
     private static Parsed FromJson(string path, string what, IReadOnlyCollection<string> extraKeys)
     {
+        if (path.Length == 0) throw new SpecTextException($"{what}: @ needs a file name (@host.json)");
         string json;
         try
         {
-            json = File.ReadAllText(path);
+            json = ReadBounded(path, what);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new IOException($"{what}: cannot read {path}: {e.Message}", e);
+            var why = e switch
+            {
+                FileNotFoundException or DirectoryNotFoundException => "no such file",
+                UnauthorizedAccessException => "permission denied",
+                _ => e.Message.ReplaceLineEndings(" "),
+            };
+            throw new IOException($"{what}: cannot read {path}: {why}", e);
         }
         JsonDocument doc;
         try
@@ -155,7 +175,9 @@ public static class TargetSpec
 
     private static uint ParseVf(string text, string what)
     {
-        var vf = SpecText.ParseId(text, $"{what} vf", 0xFFFF);
-        return vf == 0 ? throw new SpecTextException($"{what} vf: VFs are numbered from 1") : vf;
+        // A VF number, not a device id: its message gives VF numbers as examples.
+        if (!SpecText.TryParseNumber(text.Trim(), out var vf) || vf > 0xFFFF)
+            throw new SpecTextException($"{what} vf: '{text}' is not a VF number (1, 2, ...)");
+        return vf == 0 ? throw new SpecTextException($"{what} vf: VFs are numbered from 1") : (uint)vf;
     }
 }

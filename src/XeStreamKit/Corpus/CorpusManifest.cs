@@ -168,7 +168,8 @@ public sealed class CorpusManifest
         }
         catch (Exception e) when (e is JsonException or InvalidOperationException or NullReferenceException or KeyNotFoundException or FormatException or ArgumentException)
         {
-            throw new InvalidDataException($"{path}: not a corpus manifest ({e.Message.ReplaceLineEndings(" ")})", e);
+            var why = e is NullReferenceException or InvalidOperationException ? "a required field is missing, null or of the wrong type" : e.Message.ReplaceLineEndings(" ");
+            throw new InvalidDataException($"{path}: not a corpus manifest ({why})", e);
         }
     }
 

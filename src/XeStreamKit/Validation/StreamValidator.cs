@@ -43,6 +43,20 @@ public sealed record ValidationOptions
     /// <summary>Bytes asked of the source per read, at most <see cref="MaxReadChunkSize"/>.</summary>
     public int ReadChunkSize { get; init; } = RestorePump.DefaultChunkSize;
 
+    /// <summary>Stop with a <see cref="MigrationStreamFormatException"/> ("not a migration stream")
+    /// when no packet header so far is valid and either <see cref="NotAStreamHeaders"/> headers
+    /// were read or one claims more than <see cref="NotAStreamPayload"/> bytes: an endless or
+    /// random input (<c>/dev/zero</c>, <c>/dev/urandom</c>) then ends at once instead of being
+    /// followed forever. Off by default (a library caller may want every diagnostic).</summary>
+    public bool StopWhenNotAStream { get; init; }
+
+    /// <summary>Invalid headers read, with none valid, before <see cref="StopWhenNotAStream"/> stops.</summary>
+    public const int NotAStreamHeaders = 16;
+
+    /// <summary>The most payload an invalid first header may claim before <see cref="StopWhenNotAStream"/> stops:
+    /// the driver's largest packet, a 512 MiB VRAM chunk.</summary>
+    public const ulong NotAStreamPayload = 512UL << 20;
+
     /// <summary>The largest read: a bigger buffer no longer fits the CPU caches, and the kernel's
     /// copy into it runs at memory speed, about half the speed measured with 64 KiB to 16 MiB
     /// (bench/README.md, read-size sweep); validation asks no more, whatever the chunk size set.</summary>
@@ -95,6 +109,7 @@ public static class StreamValidator
         ArgumentOutOfRangeException.ThrowIfLessThan(options.ReadChunkSize, 1, nameof(options));
         KernelRestoreModel? model = null;
         IRestoreObserver observer = options.Profile == Profile.Strict ? new StrictChecker(coverage, () => model!.Target) : coverage;
+        if (options.StopWhenNotAStream) observer = new NotAStreamGuard(observer);
         var digester = options.PayloadDigest ? new PayloadDigester(observer, options.MaxPacketDigests) : null;
         var target = options.Target ?? TargetProfile.SelfDescribed(null, null, options.Driver);
         model = new KernelRestoreModel(target, observer: (IRestoreObserver?)digester ?? observer, continueAfterErrors: true, selfDescribed: options.Target is null);
@@ -109,6 +124,26 @@ public static class StreamValidator
             DriverOutcome = setup ?? write ?? finish,
             MaxDiagnosticsPerRule = collector.MaxPerRule,
         };
+    }
+
+    /// <summary>Ends validation when nothing read so far looks like a migration stream (<see cref="ValidationOptions.StopWhenNotAStream"/>).</summary>
+    private sealed class NotAStreamGuard(IRestoreObserver next) : ForwardingRestoreObserver(next)
+    {
+        private bool _sawValid;
+
+        public override void OnPacketStart(in Format.PacketHeader header, long index, long streamOffset)
+        {
+            if (!_sawValid)
+            {
+                if (header.Version == Format.PacketHeader.ValidValues.Version && Format.PacketTypeInfo.IsDefined(header.Type)) _sawValid = true;
+                else if (index + 1 >= ValidationOptions.NotAStreamHeaders || header.Size > ValidationOptions.NotAStreamPayload)
+                    throw new MigrationStreamFormatException(streamOffset, index, null, "header",
+                        index + 1 >= ValidationOptions.NotAStreamHeaders
+                            ? $"invalid in each of the first {index + 1} packets (version {Format.PacketHeader.ValidValues.Version} and a known type expected): not a migration stream; stopped"
+                            : $"invalid (version {header.Version}, type {(byte)header.Type}, size {header.Size}) with no valid header before it: not a migration stream; stopped");
+            }
+            base.OnPacketStart(header, index, streamOffset);
+        }
     }
 
     /// <summary>Counts packets per type and records the LMEM ranges VRAM chunks cover, per tile, from headers alone.</summary>
