@@ -12,7 +12,7 @@ public sealed partial class ReadmeContractTests
     private static readonly string[] Verbs =
     [
         "inspect", "validate", "compat", "save", "restore", "corpus generate", "conformance run", "conformance fuzz",
-        "conformance throughput", "demo", "qemu sections", "qemu extract", "qemu inject", "bench",
+        "conformance throughput", "demo", "qemu sections", "qemu extract", "qemu inject", "bench", "report",
     ];
 
     private static string Help(string verb)

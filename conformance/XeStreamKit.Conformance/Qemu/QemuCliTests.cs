@@ -223,7 +223,7 @@ public sealed class QemuCliTests : IDisposable
         var original = QemuImages.Build(new QemuImageSpec { Devices = [new VfioDeviceSpec("0000:00:02.0/vfio", Xe, 4096)] });
         var input = Temp(original[..^cutFromEnd]);
         var output = TempName();
-        var r = CliHarness.Run(null, "qemu", "inject", input, "--device", "0000:00:02.0/vfio", "--stream", Temp(Vectors.MinimalStream), "-o", output);
+        var r = CliHarness.Run(null, "qemu", "inject", input, "--qemu-device", "0000:00:02.0/vfio", "--stream", Temp(Vectors.MinimalStream), "-o", output);
         r.ExitCode.ShouldBe(2, r.StdOut);
         r.StdErr.ShouldStartWith("xsk: offset 0x");
         File.Exists(output).ShouldBeFalse();
