@@ -29,9 +29,10 @@ public static class ConformanceCommand
         var json = new Option<bool>("--json") { Description = "Print results as JSON" };
         var junit = new Option<string?>("--junit") { Description = "Also write JUnit XML to this file" };
         var filter = new Option<string?>("--filter") { Description = "Only vectors whose name contains this" };
+        var allowHazards = new Option<bool>("--allow-hazards") { Description = "Also run vectors that crash or hang the driver against debugfs/vfio/exec implementations (skipped otherwise)" };
         var command = new Command("run", "Restore every vector with an implementation and compare with the manifest's expectation")
         {
-            impls, corpus, driver, split, matrix, json, junit, filter,
+            impls, corpus, driver, split, matrix, json, junit, filter, allowHazards,
         };
         command.SetAction(parse => CommandRunner.Run(ctx.Error, () =>
         {
@@ -47,7 +48,7 @@ public static class ConformanceCommand
                 using var impl = Implementations.Open(name, writeSplit);
                 var list = new List<VectorResult>();
                 using var meter = new ProgressMeter(ctx.Error, ctx.Terminal, $"conformance {name}", vectors.Count);
-                foreach (var r in ConformanceRunner.Run(vectors, impl, d))
+                foreach (var r in ConformanceRunner.Run(vectors, impl, d, parse.GetValue(allowHazards)))
                 {
                     list.Add(r);
                     meter.Report(list.Count);
@@ -66,15 +67,17 @@ public static class ConformanceCommand
     }
 
     private static string Line(VectorResult r) =>
-        $"{(r.Passed ? "PASS" : "FAIL")} {r.Entry.Name,-34} {r.Detail}";
+        $"{(r.Skipped ? "SKIP" : r.Passed ? "PASS" : "FAIL")} {r.Entry.Name,-34} {r.Detail}";
 
     /// <summary>"impl: N passed, M failed (i_: k of j as expected), driver, split".</summary>
     public static string Summary(IReadOnlyList<VectorResult> list, DriverVersion driver, WriteSplit split)
     {
-        var judged = list.Where(r => !r.Informational).ToList();
+        var judged = list.Where(r => !r.Informational && !r.Skipped).ToList();
         var info = list.Where(r => r.Informational).ToList();
+        var skipped = list.Count(r => r.Skipped);
         var modelled = info.Count == 0 ? "" : $"; i_ vectors {info.Count(r => r.Passed)} of {info.Count} as modelled";
-        return $"{list[0].Impl}: {judged.Count(r => r.Passed)} passed, {judged.Count(r => !r.Passed)} failed{modelled} (driver {CatalogIds.Of(driver)}, writes of {split})";
+        var hazards = skipped == 0 ? "" : $", {skipped} driver hazards skipped";
+        return $"{list[0].Impl}: {judged.Count(r => r.Passed)} passed, {judged.Count(r => !r.Passed)} failed{hazards}{modelled} (driver {CatalogIds.Of(driver)}, writes of {split})";
     }
 
     private static void WriteMatrix(TextWriter w, List<List<VectorResult>> results)
@@ -87,7 +90,8 @@ public static class ConformanceCommand
     }
 
     private static string Cell(VectorResult r) =>
-        (r.Passed ? "ok " : "FAIL ") + (r.Actual is null ? "error" : r.Actual.Accepted ? "accepted" : Driver.ErrnoText.Name(r.Actual.Errno));
+        r.Skipped ? "skip hazard" : (r.Passed ? "ok " : "FAIL ") + (r.Actual is null ? "error" : r.Actual.Accepted ? "accepted"
+            : r.Actual.Hazard != DriverHazard.None ? Driver.HazardText.Outcome(r.Actual.Hazard) : Driver.ErrnoText.Name(r.Actual.Errno));
 
     private static void WriteJson(Stream stdout, List<List<VectorResult>> results, DriverVersion driver, WriteSplit split)
     {
@@ -109,6 +113,7 @@ public static class ConformanceCommand
                     w.WriteString("name", r.Entry.Name);
                     w.WriteString("kind", r.Entry.Name[..1]);
                     w.WriteBoolean("passed", r.Passed);
+                    if (r.Skipped) w.WriteBoolean("skipped", true);
                     w.WriteString("expected", r.Expected.ToString());
                     if (r.Actual is null) w.WriteNull("actual");
                     else w.WriteString("actual", r.Actual.ToString());
