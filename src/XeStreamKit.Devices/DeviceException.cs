@@ -19,6 +19,10 @@ public sealed class DeviceException : IOException
     /// <summary>The errno, positive (19 for ENODEV).</summary>
     public int Errno { get; }
 
+    /// <summary>The driver hazard (kernel oops, hang) an emulated device refused to reproduce;
+    /// <see cref="Validation.DriverHazard.None"/> for an ordinary failure.</summary>
+    public Validation.DriverHazard Hazard { get; init; }
+
     /// <summary>The errno's symbolic name.</summary>
     public string ErrnoName => ErrnoText.Name(Errno);
 }

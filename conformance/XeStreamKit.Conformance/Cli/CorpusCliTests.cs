@@ -17,7 +17,7 @@ public class CorpusCliTests
             var r = CliHarness.Run(null, "corpus", "generate", dir, "--json");
             r.ExitCode.ShouldBe(0, r.StdErr);
             using var doc = JsonDocument.Parse(r.StdOut);
-            doc.RootElement.GetProperty("vectors").GetInt32().ShouldBe(Directory.GetFiles(dir, "*.bin").Length + 1);
+            doc.RootElement.GetProperty("vectors").GetInt32().ShouldBe(Directory.GetFiles(dir, "*.bin").Length + 2); // two made on the fly: 512 MiB chunks, a GuC blob over the 8 MiB cache
             doc.RootElement.GetProperty("n").GetInt32().ShouldBeGreaterThan(40);
             File.Exists(Path.Combine(dir, "manifest.json")).ShouldBeTrue();
             var ptl = CliHarness.Run(null, "corpus", "generate", Path.Combine(dir, "ptl"), "--target", "ptl,ggtt=16KiB");
@@ -87,6 +87,8 @@ public class CorpusCliTests
             ("n_desc_klv_truncated", ["compat", "-", "--target", "bmg,ggtt=16KiB,lmem=8KiB,driver=6.19"]),
             ("n_ggtt_short", ["compat", "-", "--target", "bmg,ggtt=16KiB,lmem=8KiB"]),
             ("n_vram_bounds", ["compat", "-", "--target", "bmg,ggtt=16KiB,lmem=8KiB", "--json"]),
+            ("n_haz_desc_version", ["compat", "-", "--target", "bmg,ggtt=16KiB,lmem=8KiB,driver=6.19"]),
+            ("n_haz_ring_full_after_trailer", ["validate", "-"]),
         };
         var text = new System.Text.StringBuilder();
         foreach (var (vector, args) in runs)

@@ -32,7 +32,10 @@ public class DriverErrorTableTests
     public static TheoryData<string, byte[], string, string, long, string> Rows() => new()
     {
         // row, stream, errno, reported at, packet index, rule
-        { "version != 1", Save().With(Mmio0, p => p with { Version = 0 }).ToBytes(), "EINVAL", "write", Mmio0, "XE-HDR-VERSION" },
+        { "version != 1", Save().With(Mmio0, _ => Mmio(0, 8) with { Version = 0 }).ToBytes(), "EINVAL", "write", Mmio0, "XE-HDR-VERSION" },
+        { "version != 1, GT already failed", Save().With(Mmio1, _ => Mmio(1, 8)).Inserting(Mmio1 + 1, Guc(1) with { Version = 2 }).ToBytes(), "EIO", "write", Mmio1 + 1, "XE-GT-FAILED" },
+        { "VRAM size wraps when page-aligned", Save().With(Vram0, p => p with { SizeOverride = ulong.MaxValue }).ToBytes(), "EINVAL", "write", Vram0, "XE-HDR-VRAM-WRAP" },
+        { "GuC of 1-3 bytes", [.. Save().Take(Trl).ToBytes(), .. Guc(1, 2).ToBytes(), .. Trailer().ToBytes()], "EIO", "finish", Trl, "XE-GUC-DWORDS" },
         { "gt_id not a GT", Save().With(Guc1, p => p with { Gt = 2 }).ToBytes(), "EINVAL", "write", Guc1, "XE-HDR-GT" },
         { "payload allocation fails", Save().With(Guc0, p => p with { SizeOverride = 3UL << 30 }).ToBytes(), "ENOMEM", "write", Guc0, "XE-HDR-ALLOC" },
         { "type 0", Save().With(Guc0, p => p with { Type = 0 }).ToBytes(), "EINVAL", "write", Guc0, "XE-HDR-TYPE" },
@@ -108,7 +111,7 @@ public class DriverErrorTableTests
 
         var afterTrailer = Check([.. Save().ToBytes(), .. Mmio(1).ToBytes()]);
         afterTrailer.Compatible.ShouldBeTrue();
-        afterTrailer.Warnings.Single().Message.ShouldBe("GT 1 data after the trailer is queued and never applied");
+        afterTrailer.Warnings.Single().Message.ShouldBe("GT 1 data after the trailer is queued and never applied (1 of 5 ring slots used)");
 
         var noDescriptor = Check(Save().Without(Desc).ToBytes());
         noDescriptor.Compatible.ShouldBeTrue();

@@ -150,6 +150,15 @@ public class GeneratorTests
         badKey.Diagnostics.ShouldContain(d => d.Id == "XSK001" && d.GetMessage().Contains("key 'weight' is not supported"));
         var badErrno = Generate(ReplaceFirst(rules, "errno: ENODEV", "errno: enodev"), path: "/spec/rules.yaml").Run;
         badErrno.Diagnostics.ShouldContain(d => d.Id == "XSK002" && d.GetMessage().Contains("'enodev' is not an errno name"));
+        // A hazard rule says what the driver does (oops-in-write, oops-in-worker, hang) and is of severity hazard; no other rule is.
+        GeneratedSource(ok).ShouldContain("DriverHazard.Hang");
+        var badHazard = Generate(ReplaceFirst(rules, "hazard: hang", "hazard: reboot"), path: "/spec/rules.yaml").Run;
+        badHazard.Diagnostics.ShouldContain(d => d.Id == "XSK002" && d.GetMessage().Contains("hazard 'reboot' is not one of"));
+        var hazardAsError = Generate(ReplaceFirst(rules, "    severity: hazard\n    profiles: [kernel, strict]\n    hazard: hang", "    severity: error\n    profiles: [kernel, strict]\n    hazard: hang"), path: "/spec/rules.yaml").Run;
+        hazardAsError.Diagnostics.ShouldContain(d => d.GetMessage().Contains("a hazard rule has severity hazard"));
+        var errorAsHazard = Generate(ReplaceFirst(rules, "    severity: error\n    profiles: [kernel, strict]\n    errno: EINVAL\n    reported: write\n    ref: \"xe_sriov_packet.c@83675851547e:xe_sriov_packet_init_from_hdr",
+            "    severity: hazard\n    profiles: [kernel, strict]\n    errno: EINVAL\n    reported: write\n    ref: \"xe_sriov_packet.c@83675851547e:xe_sriov_packet_init_from_hdr"), path: "/spec/rules.yaml").Run;
+        errorAsHazard.Diagnostics.ShouldContain(d => d.GetMessage().Contains("severity hazard needs a hazard"));
         var dupDevice = Generate(ReplaceFirst(devices, "0xE202, ", "0xE202, 0xB080, "), path: "/spec/devices.yaml").Run;
         dupDevice.Diagnostics.ShouldContain(d => d.Id == "XSK002" && d.GetMessage().Contains("device id 0xB080 is listed 2 times"));
         var badKind = Generate(ReplaceFirst(devices, "kind: media", "kind: render"), path: "/spec/devices.yaml").Run;

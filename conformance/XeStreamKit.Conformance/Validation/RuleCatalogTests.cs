@@ -28,7 +28,14 @@ public class RuleCatalogTests
 
     private static readonly Dictionary<string, Case> Cases = new()
     {
-        ["XE-HDR-VERSION"] = new(() => Save().With(Guc0, p => p with { Version = 2 }).ToBytes()),
+        ["XE-HDR-VERSION"] = new(() => Save().With(Mmio1, _ => Mmio(1, 12) with { Version = 2 }).ToBytes()),
+        ["XE-HDR-VRAM-WRAP"] = new(() => Save().With(Vram0, p => p with { SizeOverride = ulong.MaxValue }).Take(Vram0 + 1).ToBytes()),
+        ["XE-GUC-DWORDS"] = new(() => Save().With(Guc1, _ => Guc(1, 3)).ToBytes()),
+        ["XE-GUC-CACHE"] = new(() => Save().With(Guc1, _ => Guc(1, (8 << 20) + 4)).ToBytes()),
+        ["XE-HAZ-DESC-VERSION"] = new(() => Save().With(Desc, p => p with { Version = 2 }).ToBytes()),
+        ["XE-HAZ-GT-VERSION"] = new(() => Save().With(Guc0, p => p with { Version = 2 }).ToBytes()),
+        ["XE-HAZ-VRAM-EMPTY"] = new(() => Save().Inserting(Trl, Vram(0, 0, 0)).ToBytes()),
+        ["XE-HAZ-RING-FULL"] = new(() => [.. Save().ToBytes(), .. Enumerable.Repeat(Guc(1), 6).ToBytes()]),
         ["XE-HDR-GT"] = new(() => Save().With(Guc0, p => p with { Gt = 7 }).ToBytes()),
         ["XE-HDR-ALLOC"] = new(() => Save().With(Guc0, p => p with { SizeOverride = 4UL << 30 }).Take(Guc0 + 1).ToBytes()),
         ["XE-HDR-TYPE"] = new(() => Save().With(Guc0, p => p with { Type = 0 }).ToBytes()),
@@ -144,8 +151,12 @@ public class RuleCatalogTests
         {
             r.Statement.ShouldNotBeNullOrWhiteSpace();
             r.Reference.ShouldNotBeNullOrWhiteSpace();
-            (r.ErrnoFor(DriverVersion.Newest) != Errno.None).ShouldBe(r.IsDriverRule, r.Id);
+            (r.ErrnoFor(DriverVersion.Newest) != Errno.None || r.Hazard != DriverHazard.None).ShouldBe(r.IsDriverRule, r.Id);
             if (r.Cause != Errno.None) r.Reported.ShouldBe(ReportedAt.Finish);
+            // A driver hazard is an error in every profile, under a severity of its own.
+            if (r.Hazard != DriverHazard.None) r.SeverityIn(Profile.Kernel).ShouldBe(Severity.Hazard, r.Id);
+            else if (r.AppliesTo(Profile.Kernel)) r.SeverityIn(Profile.Kernel).ShouldNotBe(Severity.Hazard, r.Id);
+            r.Reference.ShouldNotContain("facts", Shouldly.Case.Sensitive, r.Id);
         }
         Rules.XeDescKlv.ErrnoFor(DriverVersion.V6_19).ShouldBe(Errno.EINVAL);
         Rules.XeDescKlv.ErrnoFor(DriverVersion.Newest).ShouldBe(Errno.ENODATA);

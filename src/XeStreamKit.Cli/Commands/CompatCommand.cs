@@ -98,6 +98,7 @@ public static class CompatCommand
     private static string Cell(CompatibilityResult r) => r.Failure switch
     {
         null => "ok",
+        { Hazard: not Validation.DriverHazard.None } f => $"{HazardText.Outcome(f.Hazard).ToUpperInvariant()} #{f.PacketIndex}",
         { At: Validation.ReportedAt.Write } f => $"{ErrnoText.Name(f.Errno)} write #{f.PacketIndex}",
         { At: Validation.ReportedAt.Setup } f => $"{ErrnoText.Name(f.Errno)} setup",
         { } f => $"{ErrnoText.Name(f.Errno)} finish",
@@ -115,6 +116,7 @@ public static class CompatCommand
     {
         var f = r.Failure;
         w.WriteBoolean("compatible", r.Compatible);
+        w.WriteString("outcome", r.Outcome);
         JsonOut.Errno(w, "errno", r.Errno);
         if (f is null)
         {
@@ -143,6 +145,18 @@ public static class CompatCommand
             w.WriteEndObject();
         }
         else w.WriteNull("cause");
+        if (f is { Hazard: not Validation.DriverHazard.None })
+        {
+            w.WriteStartObject("hazard");
+            w.WriteString("outcome", HazardText.Outcome(f.Hazard));
+            w.WriteString("context", HazardText.Context(f.Hazard));
+            w.WriteString("function", f.KernelFunction);
+            w.WriteNumber("packetIndex", f.PacketIndex);
+            w.WriteNumber("streamOffset", f.PacketOffset);
+            w.WriteString("aftermath", HazardText.Aftermath(f.Hazard));
+            w.WriteEndObject();
+        }
+        else w.WriteNull("hazard");
         w.WriteString("target", r.Target.Describe());
         w.WriteNumber("packets", r.Packets);
         w.WriteNumber("bytes", r.Bytes);

@@ -31,9 +31,10 @@ public static class ConformanceCommand
         var html = new Option<string?>("--html") { Description = "Also write the result matrix (vectors x implementations) as a self-contained HTML page" };
         var filter = new Option<string?>("--filter") { Description = "Only vectors whose name contains this" };
         var timeout = new Option<double>("--timeout") { Description = "exec: seconds a command may take on one vector (more is an error, not a verdict)", DefaultValueFactory = _ => ExecImpl.DefaultTimeout.TotalSeconds };
+        var allowHazards = new Option<bool>("--allow-hazards") { Description = "Also run vectors that crash or hang the driver against debugfs/vfio/exec implementations (skipped otherwise)" };
         var command = new Command("run", "Restore every vector with an implementation and compare with the manifest's expectation")
         {
-            impls, corpus, driver, split, matrix, json, junit, filter, html, timeout,
+            impls, corpus, driver, split, matrix, json, junit, filter, html, timeout, allowHazards,
         };
         command.SetAction(parse => CommandRunner.Run(ctx.Error, () =>
         {
@@ -50,7 +51,7 @@ public static class ConformanceCommand
                 using var impl = Implementations.Open(name, writeSplit, Seconds(parse.GetValue(timeout), "--timeout"));
                 var list = new List<VectorResult>();
                 using var meter = new ProgressMeter(ctx.Error, ctx.Terminal, $"conformance {name}", vectors.Count);
-                foreach (var r in ConformanceRunner.Run(vectors, impl, d))
+                foreach (var r in ConformanceRunner.Run(vectors, impl, d, parse.GetValue(allowHazards)))
                 {
                     list.Add(r);
                     meter.Report(list.Count);
@@ -75,15 +76,17 @@ public static class ConformanceCommand
 
     // i_ vectors document behaviour and are not judged: INFO, never PASS or FAIL.
     private static string Line(VectorResult r) =>
-        $"{(r.Informational ? "INFO" : r.Passed ? "PASS" : "FAIL")} {r.Entry.Name,-34} {r.Detail}{(r.Informational ? $" (not judged; {(r.Passed ? "as modelled" : "differs from the model")})" : "")}";
+        $"{(r.Skipped ? "SKIP" : r.Informational ? "INFO" : r.Passed ? "PASS" : "FAIL")} {r.Entry.Name,-34} {r.Detail}{(r.Informational && !r.Skipped ? $" (not judged; {(r.Passed ? "as modelled" : "differs from the model")})" : "")}";
 
     /// <summary>"impl: N passed, M failed (i_: k of j as expected), driver, split".</summary>
     public static string Summary(IReadOnlyList<VectorResult> list, DriverVersion driver, WriteSplit split)
     {
-        var judged = list.Where(r => !r.Informational).ToList();
+        var judged = list.Where(r => !r.Informational && !r.Skipped).ToList();
         var info = list.Where(r => r.Informational).ToList();
+        var skipped = list.Count(r => r.Skipped);
         var modelled = info.Count == 0 ? "" : $"; i_ vectors {info.Count(r => r.Passed)} of {info.Count} as modelled";
-        return $"{list[0].Impl}: {judged.Count(r => r.Passed)} passed, {judged.Count(r => !r.Passed)} failed{modelled} (driver {CatalogIds.Of(driver)}, writes of {split})";
+        var hazards = skipped == 0 ? "" : $", {skipped} driver hazards skipped";
+        return $"{list[0].Impl}: {judged.Count(r => r.Passed)} passed, {judged.Count(r => !r.Passed)} failed{hazards}{modelled} (driver {CatalogIds.Of(driver)}, writes of {split})";
     }
 
     private static void WriteMatrix(TextWriter w, List<List<VectorResult>> results)
@@ -96,7 +99,8 @@ public static class ConformanceCommand
     }
 
     private static string Cell(VectorResult r) =>
-        (r.Passed ? "ok " : "FAIL ") + (r.Actual is null ? "error" : r.Actual.Accepted ? "accepted" : Driver.ErrnoText.Name(r.Actual.Errno));
+        r.Skipped ? "skip hazard" : (r.Passed ? "ok " : "FAIL ") + (r.Actual is null ? "error" : r.Actual.Accepted ? "accepted"
+            : r.Actual.Hazard != DriverHazard.None ? Driver.HazardText.Outcome(r.Actual.Hazard) : Driver.ErrnoText.Name(r.Actual.Errno));
 
     private static void WriteJson(Stream stdout, List<List<VectorResult>> results, DriverVersion driver, WriteSplit split)
     {
@@ -118,6 +122,7 @@ public static class ConformanceCommand
                     w.WriteString("name", r.Entry.Name);
                     w.WriteString("kind", r.Entry.Name[..1]);
                     w.WriteBoolean("passed", r.Passed);
+                    if (r.Skipped) w.WriteBoolean("skipped", true);
                     w.WriteString("expected", r.Expected.ToString());
                     if (r.Actual is null) w.WriteNull("actual");
                     else w.WriteString("actual", r.Actual.ToString());

@@ -16,15 +16,17 @@ public static class CorpusCommand
         var target = new Option<string?>("--target") { Description = "Make the vectors for this VF (e.g. host:<PF BDF> with --vf, to test that device); default: a small BMG VF" };
         var vf = new Option<uint?>("--vf") { Description = "VF number for host:<BDF> targets" };
         var json = new Option<bool>("--json") { Description = "Print the manifest's summary as JSON" };
-        var generate = new Command("generate", "Write the conformance corpus: y_ (accepted), n_ (rejected: errno, when, packet) and i_ vectors with manifest.json")
+        var hazards = new Option<bool>("--hazards") { Description = "Write only the vectors that crash or hang the driver, each with a README (bytes, code path, smallest write sequence) for a bug report" };
+        var generate = new Command("generate", "Write the conformance corpus: y_ (accepted), n_ (rejected: errno, kernel oops or hang; when, packet) and i_ vectors with manifest.json")
         {
-            dir, target, vf, json,
+            dir, target, vf, json, hazards,
         };
         generate.SetAction(parse => CommandRunner.Run(ctx.Error, () =>
         {
             var home = parse.GetValue(target) is { } t ? TargetSpec.Parse(t, "--target", vf: parse.GetValue(vf)).Target : null;
             var path = parse.GetValue(dir)!;
             if (path.Length == 0) throw new UsageException("an empty path (name the directory to write the corpus to)");
+            if (parse.GetValue(hazards)) return WriteHazards(ctx, path, home, parse.GetValue(json));
             var manifest = CorpusGenerator.Write(path, home);
             var byKind = manifest.Vectors.GroupBy(v => v.Name[..1]).ToDictionary(g => g.Key, g => g.Count());
             var stored = manifest.Vectors.Where(v => v.Stored).Sum(v => v.Size);
@@ -43,5 +45,33 @@ public static class CorpusCommand
             return ExitCode.Ok;
         }));
         return new Command("corpus", "The conformance corpus") { generate };
+    }
+
+    private static int WriteHazards(CliContext ctx, string path, TargetProfile? home, bool json)
+    {
+        var written = HazardReport.Write(path, home);
+        if (json)
+        {
+            JsonOut.Document(ctx.StdOut, w =>
+            {
+                w.WriteString("directory", path);
+                w.WriteStartArray("hazards");
+                foreach (var e in written)
+                {
+                    w.WriteStartObject();
+                    w.WriteString("name", e.Name);
+                    w.WriteString("rule", e.Expect.Rule);
+                    w.WriteString("outcome", Driver.HazardText.Outcome(e.Expect.Hazard));
+                    w.WriteString("context", Driver.HazardText.Context(e.Expect.Hazard));
+                    w.WriteString("function", e.Expect.Function);
+                    w.WriteString("readme", Path.Combine(path, e.Name + ".md"));
+                    w.WriteEndObject();
+                }
+                w.WriteEndArray();
+            });
+        }
+        else
+            ctx.Out.WriteLine($"wrote {written.Count} driver-hazard vectors ({string.Join(", ", written.Select(e => e.Name))}), each with a README, and README.md to {path}");
+        return ExitCode.Ok;
     }
 }

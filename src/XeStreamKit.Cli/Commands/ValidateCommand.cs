@@ -46,7 +46,8 @@ public static class ValidateCommand
 
     private static void WriteText(TextWriter w, string name, ValidationReport r)
     {
-        var verdict = r.Valid ? "valid" : "INVALID";
+        var hazards = r.Diagnostics.Count(d => d.Severity == Validation.Severity.Hazard);
+        var verdict = r.Valid ? "valid" : hazards > 0 ? "INVALID (DRIVER HAZARD: the driver would crash or hang)" : "INVALID";
         w.WriteLine($"{(name == "-" ? "stdin" : name)}: {verdict} for the {CatalogIds.Of(r.Profile)} profile ({r.Packets} packets, {Units.Bytes(r.Bytes)}; {r.Target.Describe()}): {Plural(r.Errors, "error")}, {Plural(r.Warnings, "warning")}");
         foreach (var d in r.Diagnostics)
         {
@@ -103,7 +104,9 @@ public static class ValidateCommand
         w.WriteEndObject();
     }
 
-    private static string Consequence(Diagnostic d) => d.ReportedAt switch
+    private static string Consequence(Diagnostic d) => d.Hazard != DriverHazard.None
+        ? $"  [DRIVER HAZARD {HazardText.Outcome(d.Hazard)}: {HazardText.Phrase(d.Hazard)} in {d.KernelFunction}{(d.Errno == Errno.None ? "" : $"; {ErrnoText.Name(d.Errno)} {(d.ReportedAt == ReportedAt.Write ? "on write()" : "when leaving RESUMING")}")}]"
+        : d.ReportedAt switch
     {
         ReportedAt.Write => $"  [{ErrnoText.Name(d.Errno)} on write()]",
         ReportedAt.Finish when d.Cause != Errno.None => $"  [{ErrnoText.Name(d.Errno)} when leaving RESUMING; GT worker: {ErrnoText.Name(d.Cause)}]",
@@ -114,6 +117,7 @@ public static class ValidateCommand
 
     private static string Severity(Severity s) => s switch
     {
+        Validation.Severity.Hazard => "hazard",
         Validation.Severity.Error => "error",
         Validation.Severity.Warning => "warning",
         _ => "info",
@@ -145,6 +149,12 @@ public static class ValidateCommand
                 JsonOut.Errno(w, "errno", d.Errno);
                 w.WriteString("reportedAt", JsonOut.ReportedAt(d.ReportedAt));
                 JsonOut.Errno(w, "cause", d.Cause, withValue: false);
+                if (d.Hazard != DriverHazard.None)
+                {
+                    w.WriteString("outcome", HazardText.Outcome(d.Hazard));
+                    w.WriteString("context", HazardText.Context(d.Hazard));
+                    w.WriteString("function", d.KernelFunction);
+                }
                 w.WriteEndObject();
             }
             w.WriteEndArray();

@@ -14,11 +14,18 @@ public interface IConformanceImpl : IDisposable
 
     /// <summary>Restores (or checks) <paramref name="vector"/> for <paramref name="target"/>.</summary>
     Outcome Run(CorpusVector vector, TargetProfile target);
+
+    /// <summary>True when the vector reaches a real driver (or an arbitrary program that may drive
+    /// one): vectors that crash or hang the driver are skipped unless explicitly allowed.</summary>
+    bool ReachesRealDriver => false;
 }
 
 /// <summary>The result of one vector on one implementation.</summary>
 public sealed record VectorResult(CorpusEntry Entry, string Impl, Outcome Expected, Outcome? Actual, bool Passed, string Detail, TimeSpan Elapsed)
 {
+    /// <summary>True when the vector was not run: a driver hazard against a real driver without --allow-hazards.</summary>
+    public bool Skipped { get; init; }
+
     /// <summary>True for <c>i_</c> vectors: their result documents behaviour rather than judges it.</summary>
     public bool Informational => Entry.Kind == VectorKind.ImplementationDefined;
 }
@@ -30,13 +37,21 @@ public sealed class HarnessException(string message) : IOException(message);
 /// <summary>Runs vectors through implementations and compares with the manifest's expectations.</summary>
 public static class ConformanceRunner
 {
-    /// <summary>Runs every vector through <paramref name="impl"/> for <paramref name="driver"/>.</summary>
-    public static IEnumerable<VectorResult> Run(IEnumerable<CorpusVector> vectors, IConformanceImpl impl, DriverVersion driver)
+    /// <summary>Runs every vector through <paramref name="impl"/> for <paramref name="driver"/>;
+    /// a vector expected to crash or hang the driver is skipped on a real driver unless
+    /// <paramref name="allowHazards"/>.</summary>
+    public static IEnumerable<VectorResult> Run(IEnumerable<CorpusVector> vectors, IConformanceImpl impl, DriverVersion driver, bool allowHazards = false)
     {
         foreach (var v in vectors)
         {
             var target = TargetSpec.Parse(v.Entry.Target, $"{v.Entry.Name} target").Target with { Driver = driver };
             var expected = v.Entry.ExpectFor(driver);
+            if (expected.Hazard != DriverHazard.None && impl.ReachesRealDriver && !allowHazards)
+            {
+                yield return new VectorResult(v.Entry, impl.Name, expected, null, true,
+                    $"skipped: the driver would {(expected.Hazard == DriverHazard.Hang ? "hang" : "oops")} ({expected}); --allow-hazards runs it", TimeSpan.Zero) { Skipped = true };
+                continue;
+            }
             var clock = Stopwatch.StartNew();
             Outcome? actual;
             string detail;

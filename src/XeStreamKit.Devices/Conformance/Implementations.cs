@@ -84,7 +84,11 @@ public sealed class ModelImpl(WriteSplit split) : IConformanceImpl
 
     internal static Outcome OutcomeOf(RuleViolation? f) => f is null
         ? Outcome.Accept
-        : new Outcome(false, f.Errno, f.At, f.At == ReportedAt.Setup || f.PacketIndex < 0 ? null : f.PacketIndex, f.Rule.Id);
+        : new Outcome(false, f.Errno, f.At, f.At == ReportedAt.Setup || f.PacketIndex < 0 ? null : f.PacketIndex, f.Rule.Id)
+        {
+            Hazard = f.Hazard,
+            Function = f.KernelFunction,
+        };
 
     /// <inheritdoc/>
     public void Dispose() { }
@@ -106,7 +110,9 @@ public sealed class EmulatedImpl(WriteSplit split) : IConformanceImpl
                 sink.Write(bytes.Span);
                 return null;
             }),
-            e => ModelImpl.OutcomeOf(device.RestoreModel?.Failure) with { Errno = (Errno)e.Errno });
+            e => e.Hazard != DriverHazard.None
+                ? ModelImpl.OutcomeOf(device.RestoreModel?.Failure)
+                : ModelImpl.OutcomeOf(device.RestoreModel?.Failure) with { Errno = (Errno)e.Errno });
     }
 
     /// <inheritdoc/>
@@ -122,6 +128,9 @@ public sealed class DeviceImpl(IMigrationDevice device, string name) : IConforma
 {
     /// <inheritdoc/>
     public string Name => name;
+
+    /// <inheritdoc/>
+    public bool ReachesRealDriver => true;
 
     /// <inheritdoc/>
     public Outcome Run(CorpusVector vector, TargetProfile target)
@@ -205,6 +214,9 @@ public sealed class ExecImpl(string command, TimeSpan? timeout = null) : IConfor
 
     /// <inheritdoc/>
     public string Name => "exec:" + command;
+
+    /// <inheritdoc/>
+    public bool ReachesRealDriver => true;
 
     /// <inheritdoc/>
     public Outcome Run(CorpusVector vector, TargetProfile target)

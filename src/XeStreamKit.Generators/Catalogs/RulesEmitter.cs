@@ -14,7 +14,8 @@ internal static class RulesEmitter
 {
     private const string Hint = " (see the header of spec/rules.yaml)";
     private static readonly Regex RuleId = new("^XE(-[A-Z0-9]+)+$", RegexOptions.CultureInvariant);
-    private static readonly string[] Severities = { "info", "warning", "error" };
+    private static readonly string[] Severities = { "info", "warning", "error", "hazard" };
+    private static readonly string[] Hazards = { "oops-in-write", "oops-in-worker", "hang" };
     private static readonly string[] Reported = { "write", "finish", "setup" };
 
     private sealed class Rule
@@ -29,6 +30,7 @@ internal static class RulesEmitter
         public bool Target;
         public string Ref = "";
         public string? Note;
+        public string? Hazard;
     }
 
     public static string? Emit(string text, SpecReport report)
@@ -78,7 +80,7 @@ internal static class RulesEmitter
 
     private static Rule ParseRule(YamlMap r, YamlNode node, List<(string Id, string Doc)> drivers, List<(string Id, string Doc)> profiles, SpecReport report)
     {
-        r.RejectUnknownKeys(Hint, "id", "statement", "severity", "profiles", "errno", "cause", "reported", "target", "ref", "note");
+        r.RejectUnknownKeys(Hint, "id", "statement", "severity", "profiles", "errno", "cause", "reported", "target", "ref", "note", "hazard");
         var rule = new Rule
         {
             Id = r.String("id", required: true) ?? "",
@@ -88,6 +90,7 @@ internal static class RulesEmitter
             Ref = r.String("ref", required: true) ?? "",
             Note = r.String("note"),
             Target = r.String("target") == "true",
+            Hazard = r.String("hazard"),
         };
         var path = r.Path + (rule.Id.Length > 0 ? $" ({rule.Id})" : "");
         if (rule.Id.Length > 0 && !RuleId.IsMatch(rule.Id))
@@ -148,8 +151,17 @@ internal static class RulesEmitter
 
         if (rule.Reported is not null && !Reported.Contains(rule.Reported))
             report.Add(SpecDiagnostics.UnsupportedValue, r.Get("reported"), path + "/reported", $"reported '{rule.Reported}' is not one of write, finish, setup");
-        if ((rule.Errno.Count > 0) != (rule.Reported is not null))
+        if (rule.Hazard is not null)
+        {
+            if (!Hazards.Contains(rule.Hazard))
+                report.Add(SpecDiagnostics.UnsupportedValue, r.Get("hazard"), path + "/hazard", $"hazard '{rule.Hazard}' is not one of oops-in-write, oops-in-worker, hang");
+            if (rule.Reported is null || rule.Severity.Values.Any(v => v != "hazard"))
+                report.Add(SpecDiagnostics.UnsupportedValue, node, path, "a hazard rule has severity hazard and says where it strikes (reported); errno is what user space sees, if anything");
+        }
+        else if ((rule.Errno.Count > 0) != (rule.Reported is not null))
             report.Add(SpecDiagnostics.UnsupportedValue, node, path, "a driver rule has both errno and reported; other rules have neither");
+        else if (rule.Severity.Values.Contains("hazard"))
+            report.Add(SpecDiagnostics.UnsupportedValue, r.Get("severity"), path + "/severity", "severity hazard needs a hazard");
         if (rule.Cause is not null && rule.Reported != "finish")
             report.Add(SpecDiagnostics.UnsupportedValue, r.Get("cause"), path + "/cause", "cause is only for rules reported at finish");
         return rule;
@@ -179,6 +191,15 @@ internal static class RulesEmitter
         w.Line("/// <summary>For information.</summary>").Line("Info,");
         w.Line("/// <summary>Worth knowing; the stream still passes.</summary>").Line("Warning,");
         w.Line("/// <summary>The stream fails the profile.</summary>").Line("Error,");
+        w.Line("/// <summary>The stream fails the profile, and the driver crashes or hangs on it (an error that is a driver hazard).</summary>").Line("Hazard,");
+        w.Close().Line();
+
+        w.Line("/// <summary>What the driver does beyond returning an errno (spec/rules.yaml <c>hazard</c>).</summary>");
+        w.Open("public enum DriverHazard");
+        w.Line("/// <summary>No hazard: the driver accepts or returns an errno.</summary>").Line("None,");
+        w.Line("/// <summary>A kernel oops inside the write() call (the writing task is killed).</summary>").Line("OopsInWrite,");
+        w.Line("/// <summary>A kernel oops in the GT's restore worker, after the write() returned.</summary>").Line("OopsInWorker,");
+        w.Line("/// <summary>A write() that never returns.</summary>").Line("Hang,");
         w.Close().Line();
 
         w.Line("/// <summary>Rule profiles (spec/rules.yaml <c>profiles</c>).</summary>");
@@ -230,10 +251,11 @@ internal static class RulesEmitter
         w.Line("private readonly Severity?[] _severity;");
         w.Line("private readonly Errno[] _errno;");
         w.Line();
-        w.Line("internal RuleInfo(string id, string statement, Severity?[] severity, Errno[] errno, Errno cause, ReportedAt reported, bool needsTarget, string reference, string? note)");
+        w.Line("internal RuleInfo(string id, string statement, Severity?[] severity, Errno[] errno, Errno cause, ReportedAt reported, bool needsTarget, string reference, string? note, DriverHazard hazard = DriverHazard.None)");
         w.Open("");
-        w.Line("Id = id; Statement = statement; _severity = severity; _errno = errno; Cause = cause; Reported = reported; NeedsTarget = needsTarget; Reference = reference; Note = note;");
+        w.Line("Id = id; Statement = statement; _severity = severity; _errno = errno; Cause = cause; Reported = reported; NeedsTarget = needsTarget; Reference = reference; Note = note; Hazard = hazard;");
         w.Close();
+        w.Line("/// <summary>What the driver does beyond an errno: a kernel oops or a hang; <see cref=\"DriverHazard.None\"/> for other rules.</summary>").Line("public DriverHazard Hazard { get; }");
         w.Line("/// <summary>Stable id, e.g. <c>XE-HDR-VERSION</c>.</summary>").Line("public string Id { get; }");
         w.Line("/// <summary>What a conforming stream does.</summary>").Line("public string Statement { get; }");
         w.Line("/// <summary>For deferred rules, the error the GT worker hits; otherwise <see cref=\"Errno.None\"/>.</summary>").Line("public Errno Cause { get; }");
@@ -255,10 +277,10 @@ internal static class RulesEmitter
         foreach (var r in rules)
         {
             var sev = string.Join(", ", profiles.Select(p => r.Severity.TryGetValue(p.Id, out var s) ? "Severity." + Pascal(s) : "null"));
-            var errno = r.Errno.Count == 0 ? "Array.Empty<Errno>()" : "new[] { " + string.Join(", ", drivers.Select(d => "Errno." + r.Errno[d.Id])) + " }";
+            var errno = r.Errno.Count == 0 ? (r.Hazard is null ? "Array.Empty<Errno>()" : "new[] { " + string.Join(", ", drivers.Select(_ => "Errno.None")) + " }") : "new[] { " + string.Join(", ", drivers.Select(d => "Errno." + r.Errno[d.Id])) + " }";
             var reported = r.Reported is null ? "ReportedAt.None" : "ReportedAt." + Pascal(r.Reported);
             w.Doc(new[] { $"{r.Id}: {r.Statement}" });
-            w.Line($"public static RuleInfo {Pascal(r.Id)} {{ get; }} = new({SourceWriter.Literal(r.Id)}, {SourceWriter.Literal(r.Statement)}, new Severity?[] {{ {sev} }}, {errno}, {(r.Cause is null ? "Errno.None" : "Errno." + r.Cause)}, {reported}, {(r.Target ? "true" : "false")}, {SourceWriter.Literal(r.Ref)}, {(r.Note is null ? "null" : SourceWriter.Literal(r.Note))});");
+            w.Line($"public static RuleInfo {Pascal(r.Id)} {{ get; }} = new({SourceWriter.Literal(r.Id)}, {SourceWriter.Literal(r.Statement)}, new Severity?[] {{ {sev} }}, {errno}, {(r.Cause is null ? "Errno.None" : "Errno." + r.Cause)}, {reported}, {(r.Target ? "true" : "false")}, {SourceWriter.Literal(r.Ref)}, {(r.Note is null ? "null" : SourceWriter.Literal(r.Note))}{(r.Hazard is null ? "" : ", DriverHazard." + Pascal(r.Hazard))});");
         }
         w.Line();
         w.Line("/// <summary>Every rule, in spec order.</summary>");

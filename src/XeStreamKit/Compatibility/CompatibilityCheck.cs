@@ -15,6 +15,12 @@ public sealed record CompatibilityResult(TargetProfile Target, RuleViolation? Fa
     /// <summary>The errno user space sees, or <see cref="Errno.None"/>.</summary>
     public Errno Errno => Failure?.Errno ?? Errno.None;
 
+    /// <summary>A kernel oops or a hang the image causes; never compatible.</summary>
+    public DriverHazard Hazard => Failure?.Hazard ?? DriverHazard.None;
+
+    /// <summary><c>accepted</c>, <c>errno</c>, <c>kernel-oops</c> or <c>hang</c>.</summary>
+    public string Outcome => Failure is null ? "accepted" : HazardText.Outcome(Hazard);
+
     /// <summary>One line: what breaks and what user space sees, e.g.
     /// <c>descriptor devid 0xE20B != target 0xE211: restore write() of packet #0 (offset 0x0) fails with ENODEV</c>.</summary>
     public string Reason => Failure is null ? $"restores on {Target.Describe()}" : Explain(Failure);
@@ -23,6 +29,10 @@ public sealed record CompatibilityResult(TargetProfile Target, RuleViolation? Fa
     public static string Explain(RuleViolation v)
     {
         var errno = ErrnoText.Name(v.Errno);
+        if (v.Hazard != DriverHazard.None)
+            return $"DRIVER HAZARD {HazardText.Outcome(v.Hazard)}: {v.Message}: restore write() of packet #{v.PacketIndex} (offset 0x{v.PacketOffset:X}) leads to a {HazardText.Phrase(v.Hazard)} in {v.KernelFunction}"
+                + (v.Errno == Errno.None ? "" : v.At == ReportedAt.Write ? $" (the write() itself fails with {errno})" : $" (user space sees {errno} when leaving RESUMING)")
+                + $"; {HazardText.Aftermath(v.Hazard)}";
         return v.At switch
         {
             ReportedAt.Write => $"{v.Message}: restore write() of packet #{v.PacketIndex} (offset 0x{v.PacketOffset:X}) fails with {errno}",

@@ -16,9 +16,20 @@ public enum VectorKind
     ImplementationDefined,
 }
 
-/// <summary>What a restore of a vector does: accepted, or the errno, when and from which packet.</summary>
+/// <summary>What a restore of a vector does: accepted, or the errno, when and from which packet,
+/// and for a driver hazard the kernel oops or hang and the kernel function where it strikes.</summary>
 public sealed record Outcome(bool Accepted, Errno Errno = Errno.None, ReportedAt At = ReportedAt.None, long? PacketIndex = null, string? Rule = null)
 {
+    /// <summary>A kernel oops or a hang (besides the errno, if any); <see cref="DriverHazard.None"/> otherwise.</summary>
+    public DriverHazard Hazard { get; init; }
+
+    /// <summary>For a hazard: the kernel function where it strikes (file@commit:function).</summary>
+    public string? Function { get; init; }
+
+    /// <summary>The restore ends in a driver hazard (<paramref name="hazard"/>) on packet <paramref name="packet"/>.</summary>
+    public static Outcome Crash(DriverHazard hazard, Errno errno, ReportedAt at, long packet, string rule, string function) =>
+        new(false, errno, at, packet, rule) { Hazard = hazard, Function = function };
+
     /// <summary>The restore succeeds.</summary>
     public static Outcome Accept { get; } = new(true);
 
@@ -32,6 +43,7 @@ public sealed record Outcome(bool Accepted, Errno Errno = Errno.None, ReportedAt
     public override string ToString()
     {
         if (Accepted) return "accepted";
+        var hazard = Hazard == DriverHazard.None ? "" : $"{HazardText.Phrase(Hazard)} ({HazardText.Outcome(Hazard)}{(Function is null ? "" : " in " + Function)}); ";
         var where = At switch
         {
             ReportedAt.Write => PacketIndex is { } p ? $"on write() of packet #{p}" : "on a write()",
@@ -39,7 +51,7 @@ public sealed record Outcome(bool Accepted, Errno Errno = Errno.None, ReportedAt
             ReportedAt.Setup => "entering RESUMING",
             _ => "",
         };
-        return $"{(Errno == Errno.None ? "rejected" : ErrnoText.Name(Errno))} {where}{(Rule is null ? "" : $" ({Rule})")}".Trim();
+        return $"{hazard}{(Errno == Errno.None ? (Hazard == DriverHazard.None ? "rejected" : "no errno") : ErrnoText.Name(Errno))} {where}{(Rule is null ? "" : $" ({Rule})")}".Trim();
     }
 
     /// <summary>
@@ -51,10 +63,13 @@ public sealed record Outcome(bool Accepted, Errno Errno = Errno.None, ReportedAt
     {
         if (Accepted != actual.Accepted) return false;
         if (Accepted) return true;
+        // An implementation that sees nothing but accept/reject (an exec parser) cannot observe a hazard.
+        if (actual.Hazard != Hazard && !(actual.Hazard == DriverHazard.None && actual.At == ReportedAt.None)) return false;
         return (actual.Errno == Errno.None || actual.Errno == Errno)
             && (actual.At == ReportedAt.None || actual.At == At)
             && (actual.PacketIndex is null || PacketIndex is null || actual.PacketIndex == PacketIndex)
-            && (actual.Rule is null || Rule is null || actual.Rule == Rule);
+            && (actual.Rule is null || Rule is null || actual.Rule == Rule)
+            && (actual.Function is null || Function is null || actual.Function == Function);
     }
 }
 
@@ -79,7 +94,7 @@ public sealed record CorpusEntry
     /// <summary>The rule ids <c>validate --profile strict</c> reports for the vector, exactly.</summary>
     public IReadOnlyList<string> Strict { get; init; } = [];
 
-    /// <summary>Why, with its source (a docs/ anchor or a kernel file@commit:function).</summary>
+    /// <summary>Why, citing the kernel sources (file@commit:function).</summary>
     public required string Why { get; init; }
 
     /// <summary>True when the sources leave the outcome open (an <c>i_</c> vector whose expectation is XeStreamKit's reading).</summary>
@@ -117,7 +132,7 @@ public sealed class CorpusManifest
         {
             ["corpus"] = "xe-sriov-migration",
             ["generator"] = "xsk corpus generate",
-            ["description"] = "Vectors for the Intel Xe SR-IOV VF migration stream: y_ must be accepted, n_ must be rejected (errno, write or finish, packet, rule), i_ differ between driver versions or are left open. Expectations cite ../shared/reference/xe-migration-format.md.",
+            ["description"] = "Vectors for the Intel Xe SR-IOV VF migration stream: y_ must be accepted, n_ must be rejected (errno, write or finish, packet, rule), i_ differ between driver versions or are left open. Expectations cite the kernel sources as file@commit:function (torvalds/linux, drivers/gpu/drm/xe/ unless another directory is named); outcome is errno, kernel-oops or hang.",
             ["vectors"] = new JsonArray(Vectors.Select(Entry).ToArray<JsonNode?>()),
         };
         return root.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n";
@@ -149,7 +164,10 @@ public sealed class CorpusManifest
     {
         var o = new JsonObject { ["accepted"] = x.Accepted };
         if (x.Accepted) return o;
-        o["errno"] = ErrnoText.Name(x.Errno);
+        o["outcome"] = HazardText.Outcome(x.Hazard);
+        if (HazardText.Context(x.Hazard) is { } context) o["context"] = context;
+        if (x.Function is { } f) o["function"] = f;
+        o["errno"] = x.Errno == Errno.None ? null : ErrnoText.Name(x.Errno);
         o["reportedAt"] = x.At.ToString().ToLowerInvariant();
         if (x.PacketIndex is { } p) o["packetIndex"] = p;
         if (x.Rule is { } r) o["rule"] = r;
@@ -198,8 +216,12 @@ public sealed class CorpusManifest
     private static Outcome ParseOutcome(JsonObject o)
     {
         if ((bool)o["accepted"]!) return Outcome.Accept;
-        var errno = Enum.Parse<Errno>((string)o["errno"]!);
+        var errno = (string?)o["errno"] is { } e ? Enum.Parse<Errno>(e) : Errno.None;
         var at = Enum.Parse<ReportedAt>((string)o["reportedAt"]!, ignoreCase: true);
-        return new Outcome(false, errno, at, (long?)o["packetIndex"], (string?)o["rule"]);
+        return new Outcome(false, errno, at, (long?)o["packetIndex"], (string?)o["rule"])
+        {
+            Hazard = HazardText.Parse((string?)o["outcome"], (string?)o["context"]),
+            Function = (string?)o["function"],
+        };
     }
 }

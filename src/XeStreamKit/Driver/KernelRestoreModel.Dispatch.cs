@@ -12,7 +12,7 @@ public sealed partial class KernelRestoreModel
     /// <summary>The MMIO payload size restore requires.</summary>
     public const ulong MmioPayloadBytes = MmioRegisterCount * MmioPayload.ElementSize;
 
-    private enum VerdictKind { None, Apply, SkipUnknownType, AfterTrailer, SyncFailure, AsyncFailure, Dropped }
+    private enum VerdictKind { None, Apply, SkipUnknownType, AfterTrailer, SyncFailure, AsyncFailure, Hazard, Dropped }
 
     /// <summary>What happens to a GT packet once complete; every check depends only on its header
     /// and the GT's state, so it is decided when the header is complete (and the sink knows
@@ -31,7 +31,10 @@ public sealed partial class KernelRestoreModel
         var state = _gts[_gtIndex];
         if (SyncProblem(gt, state) is { } sync)
             return new GtVerdict(VerdictKind.SyncFailure, sync.Rule, sync.Field, sync.Rule == Rules.XeGtFailed ? state.Failure : null);
-        if (state.Restored) return new GtVerdict(VerdictKind.AfterTrailer, Rules.XeAfterTrailer);
+        if (state.Restored)
+            return ++state.QueuedAfterRestore > RingSlots
+                ? new GtVerdict(VerdictKind.Hazard, Rules.XeHazRingFull)
+                : new GtVerdict(VerdictKind.AfterTrailer, Rules.XeAfterTrailer);
         if (!PacketTypeInfo.IsDefined(_header.Type)) return new GtVerdict(VerdictKind.SkipUnknownType, Rules.XeTypeUnknown, PacketHeader.FieldOffsets.Type);
         return WorkerProblem(gt) ?? new GtVerdict(VerdictKind.Apply);
     }
@@ -61,11 +64,16 @@ public sealed partial class KernelRestoreModel
                 return Async(Rules.XeMmioSize, PacketHeader.FieldOffsets.Size);
             case PacketType.Guc when size == 0:
                 return Async(Rules.XeGucEmpty, PacketHeader.FieldOffsets.Size);
+            case PacketType.Guc when size < KlvCodec.DwordSize:
+                return Async(Rules.XeGucDwords, PacketHeader.FieldOffsets.Size);
+            case PacketType.Guc when size > GucBufferCacheBytes:
+                return Async(Rules.XeGucCache, PacketHeader.FieldOffsets.Size);
             case PacketType.Vram when !_target.HasLmemObject(gt):
                 return Async(Rules.XeVramLmem, PacketHeader.FieldOffsets.GtId);
             case PacketType.Vram:
                 var end = _header.Offset + size;
-                return end < size || (_target.LmemBytes is { } lmem && end > lmem) ? Async(Rules.XeVramBounds, PacketHeader.FieldOffsets.Offset) : null;
+                if (end < size || (_target.LmemBytes is { } lmem && end > lmem)) return Async(Rules.XeVramBounds, PacketHeader.FieldOffsets.Offset);
+                return size == 0 ? new GtVerdict(VerdictKind.Hazard, Rules.XeHazVramEmpty, PacketHeader.FieldOffsets.Size) : null;
             default:
                 return null;
         }
@@ -81,14 +89,18 @@ public sealed partial class KernelRestoreModel
         if (rule == Rules.XeHdrType) return "packet type 0 is reserved";
         if (rule == Rules.XeHdrTile) return $"tile_id {_header.TileId}, but GT {gt.Id} is on tile {gt.TileId}";
         if (rule == Rules.XeGtFailed) return $"GT {gt.Id} already failed (packet #{state.Failure!.PacketIndex}: {state.Failure.Message})";
-        if (rule == Rules.XeAfterTrailer) return $"GT {gt.Id} data after the trailer is queued and never applied";
+        if (rule == Rules.XeAfterTrailer) return $"GT {gt.Id} data after the trailer is queued and never applied ({state.QueuedAfterRestore} of {RingSlots} ring slots used)";
         if (rule == Rules.XeTypeUnknown) return $"unknown packet type {(byte)_header.Type} is skipped by the driver";
         if (rule == Rules.XeGgttNode)
             return media ? $"GGTT data for GT {gt.Id} (media), which has no GGTT" : "GGTT data, but the target VF has no GGTT provisioned";
         if (rule == Rules.XeGgttSize)
             return $"GGTT payload is {size} bytes, the target VF's PTE array is {_target.GgttPayloadBytes!.Value} bytes ({TargetProfile.SizeText(_target.GgttBytes!.Value)} of GGTT)";
         if (rule == Rules.XeMmioSize) return $"MMIO payload is {size} bytes, not {MmioPayloadBytes}";
-        if (rule == Rules.XeGucEmpty) return "GuC packet has no data (GuC restores 0 dwords: ENODATA)";
+        if (rule == Rules.XeGucEmpty) return "GuC packet has no data (the 0-byte GuC buffer cannot be sub-allocated: ENOBUFS)";
+        if (rule == Rules.XeGucDwords) return $"GuC packet of {size} bytes is 0 dwords: any GuC reply fails (0: ENODATA, more: EPROTO)";
+        if (rule == Rules.XeGucCache) return $"GuC blob of {size} bytes does not fit the {GucBufferCacheBytes >> 20} MiB GuC buffer cache (ENOBUFS)";
+        if (rule == Rules.XeHazRingFull) return RingFullMessage(gt);
+        if (rule == Rules.XeHazVramEmpty) return VramEmptyMessage(gt);
         if (rule == Rules.XeVramLmem)
             return media ? $"VRAM data for GT {gt.Id} (media), which has no LMEM" : "VRAM data, but the target has no local memory";
         if (rule == Rules.XeVramBounds)
@@ -117,6 +129,8 @@ public sealed partial class KernelRestoreModel
                 // The write succeeds; the GT worker fails and the GT enters RESTORE_FAILED.
                 state.Failure = Violation(_verdict.Rule!, _verdict.Field, Describe(_verdict.Rule!, gt, state));
                 return null;
+            case VerdictKind.Hazard:
+                return Hazard(_verdict.Rule!, _verdict.Field, _verdict.Rule == Rules.XeHazRingFull ? RingFunction : WorkerFaultFunction(PacketType.Vram), Describe(_verdict.Rule!, gt, state));
             case VerdictKind.Apply:
                 _sink?.CommitPacket();
                 return null;

@@ -11,7 +11,8 @@ namespace XeStreamKit.Driver;
 /// emulated device all run streams through this class.
 /// </summary>
 /// <remarks>
-/// Mirrors, step by step (facts file §6):
+/// Mirrors, step by step (xe_sriov_packet.c@82cb10c8bc50 and @83675851547e, xe_sriov_pf_migration.c@1ed30397c0b9,
+/// xe_gt_sriov_pf_migration.c@09af64eba63e, the GT control state machine of the v5 series):
 /// <list type="number">
 /// <item><c>xe_sriov_packet_write_single</c>: headers and payloads split across writes at any
 /// byte; a complete header is checked at once (version, GT, allocation);</item>
@@ -24,7 +25,10 @@ namespace XeStreamKit.Driver;
 /// <item>finish (RESUMING -> STOP): each GT in turn; a failed GT gives EIO, a GT without the
 /// trailer times out (ETIMEDOUT after 20 s).</item>
 /// </list>
-/// After a failed write the real driver's state is undefined (facts §6.6), so the model refuses
+/// Besides an errno, a restore can end in a driver hazard (KernelRestoreModel.Hazards.cs): a kernel
+/// oops in write() or in a GT worker, or a write() that never returns.
+/// After a failed write the real driver's state is undefined (6.19's xe_sriov_packet_write_single
+/// frees the failed packet but leaves it pending), so the model refuses
 /// further writes unless it runs in diagnostic mode (<c>continueAfterErrors</c>), where it goes on
 /// as if the failed packet had been dropped, to report every problem.
 /// </remarks>
@@ -62,6 +66,7 @@ public sealed partial class KernelRestoreModel
         public RuleViolation? Failure;
         public bool Restored;
         public bool CascadeReported;
+        public int QueuedAfterRestore;
     }
 
     /// <summary>A restore into <paramref name="target"/>.</summary>
@@ -231,7 +236,7 @@ public sealed partial class KernelRestoreModel
         // xe_sriov_packet_init_from_hdr: version, then pkt_init: the GT, then the allocation.
         RuleViolation? failure = null;
         if (_header.Version != PacketHeader.ValidValues.Version)
-            failure = Violation(Rules.XeHdrVersion, PacketHeader.FieldOffsets.Version, $"header version is {_header.Version}, the driver accepts only {PacketHeader.ValidValues.Version}");
+            failure = VersionMismatch();
         else if (_gtIndex < 0)
             failure = Violation(Rules.XeHdrGt, PacketHeader.FieldOffsets.GtId, $"gt_id {_header.GtId} is not a GT of the target (GTs {string.Join(", ", _target.Gts.Select(g => g.Id))})");
         else if (AllocationFailure() is { } alloc)
@@ -264,7 +269,9 @@ public sealed partial class KernelRestoreModel
         if (_header.Type == PacketType.Vram)
         {
             var staging = (size + 4095) & ~4095UL;
-            return staging > _target.HostMemoryBytes || staging < size
+            if (staging < size)
+                return Violation(Rules.XeHdrVramWrap, PacketHeader.FieldOffsets.Size, $"VRAM size 0x{size:X} rounded up to whole pages wraps to 0x{staging:X}: creating a {staging}-byte staging buffer object fails");
+            return staging > _target.HostMemoryBytes
                 ? Violation(Rules.XeHdrAlloc, PacketHeader.FieldOffsets.Size, $"a {size}-byte VRAM staging buffer does not fit the host's {TargetProfile.SizeText(_target.HostMemoryBytes)} of memory")
                 : null;
         }

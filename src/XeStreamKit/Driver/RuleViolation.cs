@@ -18,4 +18,11 @@ public sealed record RuleViolation(RuleInfo Rule, Errno Errno, ReportedAt At, lo
 
     /// <summary>The error the driver hits internally (the GT worker's errno for deferred rules).</summary>
     public Errno InternalErrno => Rule.Cause != Errno.None ? Rule.Cause : Errno;
+
+    /// <summary>What the driver does beyond an errno: a kernel oops or a hang (from the rule).</summary>
+    public DriverHazard Hazard => Rule.Hazard;
+
+    /// <summary>For a hazard, the kernel function where it strikes (file@commit:function), for the
+    /// driver version of the restore.</summary>
+    public string? KernelFunction { get; init; }
 }

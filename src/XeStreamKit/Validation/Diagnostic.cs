@@ -13,4 +13,10 @@ public sealed record Diagnostic(RuleInfo Rule, Severity Severity, long StreamOff
 
     /// <summary>For deferred rules: the error the GT worker hits.</summary>
     public Errno Cause => Rule.Cause;
+
+    /// <summary>For hazard rules: the kernel oops or hang, and where it strikes.</summary>
+    public DriverHazard Hazard => Rule.Hazard;
+
+    /// <summary>For hazard rules: the kernel function (file@commit:function).</summary>
+    public string? KernelFunction { get; init; }
 }

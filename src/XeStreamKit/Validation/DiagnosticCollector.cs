@@ -35,7 +35,7 @@ public sealed class DiagnosticCollector(Profile profile, int maxPerRule = Diagno
     {
         if (!v.Rule.AppliesTo(profile)) return;
         var severity = v.Rule.SeverityIn(profile);
-        if (severity == Severity.Error) Errors++;
+        if (severity >= Severity.Error) Errors++;
         else if (severity == Severity.Warning) Warnings++;
         _counts.TryGetValue(v.Rule.Id, out var n);
         _counts[v.Rule.Id] = ++n;
@@ -44,6 +44,7 @@ public sealed class DiagnosticCollector(Profile profile, int maxPerRule = Diagno
         {
             Errno = v.Errno,
             ReportedAt = v.At,
+            KernelFunction = v.KernelFunction,
         });
     }
 }
