@@ -1,6 +1,7 @@
 using System.CommandLine;
 using XeStreamKit.Cli.Cli;
 using XeStreamKit.Cli.Commands;
+using XeStreamKit.Cli.Native;
 
 namespace XeStreamKit.Cli;
 
@@ -22,7 +23,10 @@ public static class XskApp
             DemoCommand.Create(ctx),
             QemuCommand.Create(ctx),
             BenchCommand.Create(ctx),
+            RulesCommand.Create(ctx),
         };
+        root.Subcommands.Add(CompletionCommand.Create(ctx, root));
+        VersionReport.Install(root, ctx.Out);
         // No response files: '@host.json' is a target spec, not a file of arguments.
         var result = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
         var code = result.Invoke(new InvocationConfiguration { Output = ctx.Out, Error = ctx.Error, EnableDefaultExceptionHandler = false });
