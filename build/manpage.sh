@@ -35,8 +35,9 @@ xsk \\- inspect, validate, save and restore Intel Xe SR-IOV VF migration streams
 .RB [ \-\-verbose ]
 .SH DESCRIPTION
 HEAD
-"$xsk" --help | awk '/^Description:/ { d = 1; next } d && /^$/ { exit } d { sub(/^ +/, ""); print }' | escape
+"$xsk" --help | awk '/^Description:/ { d = 1; next } d && /^$/ { exit } d { sub(/^ +/, ""); print $0 "." }' | escape
 cat <<'TEXT'
+.PP
 Every command accepts
 .B \-
 for standard input, prints

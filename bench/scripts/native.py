@@ -69,7 +69,7 @@ def main():
                 row("validate image --profile strict (seeks over VRAM)", {"cat": ["cat", image], **each("validate", image, "--profile", "strict")}, args.runs),
                 row("validate - --profile strict < image (every byte)", {"cat": ["cat"], **each("validate", "-", "--profile", "strict")}, args.runs, **{"*": {"stdin_path": image}}),
                 row("validate image --digest (CRC-32C of every byte)", each("validate", image, "--digest"), args.runs),
-                row(f"save --device emulated:bmg,lmem={measure.human(lmem).replace(' ', '').replace('.0', '')} -o file",
+                row("save --device emulated:bmg,lmem=<image size> -o file",
                     each("save", "--device", f"emulated:bmg,lmem={lmem}", "-o", saved), args.runs),
                 row("restore image --device emulated:bmg (VF 2)", each("restore", image, "--device", f"emulated:bmg,lmem={lmem},vf=2"), args.runs),
                 row("peers", {
