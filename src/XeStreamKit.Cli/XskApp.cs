@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.CommandLine.Help;
 using XeStreamKit.Cli.Cli;
 using XeStreamKit.Cli.Commands;
+using XeStreamKit.Cli.Native;
 
 namespace XeStreamKit.Cli;
 
@@ -31,8 +32,11 @@ public static class XskApp
             DemoCommand.Create(ctx),
             QemuCommand.Create(ctx),
             BenchCommand.Create(ctx),
+            RulesCommand.Create(ctx),
         };
         root.Options.Add(quiet);
+        root.Subcommands.Add(CompletionCommand.Create(ctx, root));
+        VersionReport.Install(root, ctx.Out);
         // No response files: '@host.json' is a target spec, not a file of arguments.
         var result = root.Parse(OptionAliases.Rewrite(args, ctx.Error), new ParserConfiguration { ResponseFileTokenReplacer = null });
         ctx.Json = JsonRequested(args);

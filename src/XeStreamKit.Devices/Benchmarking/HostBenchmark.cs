@@ -76,7 +76,7 @@ public sealed record HostBenchmarkReport(BenchImage Image, long ImageBytes, Mach
 /// <summary>The machine a measurement ran on.</summary>
 /// <param name="Cpu">CPU model name.</param>
 /// <param name="LogicalCores">Logical cores.</param>
-/// <param name="Runtime">.NET runtime.</param>
+/// <param name="Runtime">.NET runtime and how the code was compiled (<c>.NET 10.0.12 JIT</c>, <c>.NET 10.0.12 native AOT x86-64-v4</c>).</param>
 /// <param name="Os">Operating system.</param>
 /// <param name="Vector512">True when 64-bit lane multiplies run as vectors (AVX-512DQ): VRAM generation.</param>
 /// <param name="Crc32CInterleaved">True when CRC-32C runs three lanes (SSE4.2 + PCLMULQDQ).</param>
@@ -85,7 +85,7 @@ public sealed record HostBenchmarkReport(BenchImage Image, long ImageBytes, Mach
 public sealed record MachineInfo(string Cpu, int LogicalCores, string Runtime, string Os, bool Vector512, bool Crc32CInterleaved, double? LoadAverage, bool Optimized = true)
 {
     /// <summary>The machine now.</summary>
-    public static MachineInfo Current() => new(CpuName(), Environment.ProcessorCount, RuntimeInformation.FrameworkDescription, RuntimeInformation.OSDescription,
+    public static MachineInfo Current() => new(CpuName(), Environment.ProcessorCount, RuntimeInformation.FrameworkDescription + " " + CodeGeneration.Describe(), RuntimeInformation.OSDescription,
         Avx512DQ.IsSupported, StreamDigest.Crc32CInterleaved, LoadAverage1(), IsOptimized(typeof(StreamDigest).Assembly) && IsOptimized(typeof(MachineInfo).Assembly));
 
     /// <summary>A warning when the build is not optimized, else null.</summary>
