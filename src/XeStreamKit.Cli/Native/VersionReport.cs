@@ -6,7 +6,7 @@ using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 using XeStreamKit.Devices.Benchmarking;
-using XeStreamKit.Hashing;
+using XeStreamKit.Validation;
 
 namespace XeStreamKit.Cli.Native;
 
@@ -48,7 +48,7 @@ internal static class VersionReport
         yield return $"build: {CodeGeneration.Describe()}, {RuntimeInformation.FrameworkDescription}, {RuntimeInformation.RuntimeIdentifier}; globalization invariant (no ICU)";
         yield return "os: " + RuntimeInformation.OSDescription;
         yield return $"vectors: {VectorWidth()}; 64-bit lane multiplies (seeded VRAM, XXH64 page digests): {(Avx512DQ.VL.IsSupported ? "AVX-512DQ" : "scalar")}";
-        yield return "crc-32c: " + (Crc32C.IsInterleaved ? "3 interleaved lanes (SSE4.2 CRC32 + PCLMULQDQ)" : Sse42.X64.IsSupported ? "1 lane (SSE4.2 CRC32)" : "1 lane");
+        yield return "crc-32c: " + (StreamDigest.Crc32CInterleaved ? "3 interleaved lanes (SSE4.2 CRC32 + PCLMULQDQ)" : Sse42.X64.IsSupported ? "1 lane (SSE4.2 CRC32)" : "1 lane");
         if (CodeGeneration.Flavour == "x86-64-v2")
             yield return FlavourDispatch.CpuHasV4()
                 ? $"flavour: this CPU runs x86-64-v4, but {FlavourDispatch.FastName} was not found next to this binary (or {FlavourDispatch.Variable}=portable): AVX-512 paths are off"
