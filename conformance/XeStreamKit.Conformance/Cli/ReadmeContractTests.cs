@@ -12,12 +12,19 @@ public sealed partial class ReadmeContractTests
     private static readonly string[] Verbs =
     [
         "inspect", "validate", "compat", "save", "restore", "corpus generate", "conformance run", "conformance fuzz",
-        "conformance throughput", "demo", "qemu sections", "qemu extract", "qemu inject", "bench", "report",
+        "conformance throughput", "demo", "qemu sections", "qemu extract", "qemu inject", "bench", "report", "rules", "completion",
     ];
 
     private static string Help(string verb)
     {
         var r = CliHarness.Run(null, [.. verb.Split(' '), "--help"]);
+        r.ExitCode.ShouldBe(0, r.StdErr);
+        return r.StdOut;
+    }
+
+    private static string RootHelp()
+    {
+        var r = CliHarness.Run(null, "--help");
         r.ExitCode.ShouldBe(0, r.StdErr);
         return r.StdOut;
     }
@@ -31,9 +38,11 @@ public sealed partial class ReadmeContractTests
         headings.Count.ShouldBeGreaterThanOrEqualTo(Verbs.Length);
         foreach (var heading in headings)
         {
-            var verb = Verbs.Where(v => heading.StartsWith(v + " ", StringComparison.Ordinal) || heading == v).MaxBy(v => v.Length);
+            // 'xsk --version [--verbose]': options of the root command.
+            var verb = heading.StartsWith("--", StringComparison.Ordinal) ? ""
+                : Verbs.Where(v => heading.StartsWith(v + " ", StringComparison.Ordinal) || heading == v).MaxBy(v => v.Length);
             verb.ShouldNotBeNull($"README heading 'xsk {heading}' names no command");
-            var help = Help(verb);
+            var help = verb.Length == 0 ? RootHelp() : Help(verb);
             foreach (Match option in OptionName().Matches(heading))
                 Offers(help, option.Value).ShouldBeTrue($"README: 'xsk {heading}' shows {option.Value}, which xsk {verb} does not have");
         }

@@ -39,7 +39,7 @@ public class RulesCliTests
         r.ExitCode.ShouldBe(0, r.StdErr);
         r.StdOut.ShouldStartWith("XE-DESC-DEVID: ");
         r.StdOut.ShouldContain("driver: rejects it with ENODEV, reported by the write()");
-        r.StdOut.ShouldContain("source: facts §6.3");
+        r.StdOut.ShouldContain("source: xe_sriov_packet.c@83675851547e:xe_sriov_packet_process_descriptor");
 
         var json = CliHarness.Run(null, "rules", "XE-HDR-VERSION", "--json");
         using var doc = JsonDocument.Parse(json.StdOut);

@@ -65,7 +65,7 @@ public sealed class NativeSmokeTests : IDisposable
         {
             if (n is JsonObject o)
             {
-                foreach (var key in o.Select(kv => kv.Key).Where(k => k is "seconds" or "gbPerSecond").ToList()) o.Remove(key);
+                foreach (var key in o.Select(kv => kv.Key).Where(k => k is "seconds" or "totalSeconds" or "gbPerSecond").ToList()) o.Remove(key);
                 foreach (var kv in o) Strip(kv.Value);
             }
             else if (n is JsonArray a)

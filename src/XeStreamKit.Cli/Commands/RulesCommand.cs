@@ -16,7 +16,7 @@ public static class RulesCommand
     /// <summary>Builds the command.</summary>
     public static Command Create(CliContext ctx)
     {
-        var id = new Argument<string?>("id") { Description = "One rule, e.g. XE-HDR-VERSION (case does not matter); without it, every rule", Arity = ArgumentArity.ZeroOrOne };
+        var id = new Argument<string?>("id") { Description = "One rule, e.g. XE-HDR-VERSION (case does not matter); without it, every rule", Arity = ArgumentArity.ZeroOrOne, HelpName = "id" };
         id.CompletionSources.Add(_ => Rules.All.Select(r => new CompletionItem(r.Id)));
         var json = new Option<bool>("--json") { Description = "Print the rules as JSON" };
         var cmd = new Command("rules", "The rule catalog (spec/rules.yaml, built in): id, severity per profile, the errno per driver version and when user space sees it, the source")

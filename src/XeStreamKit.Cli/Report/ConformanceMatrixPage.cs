@@ -25,8 +25,9 @@ internal static class ConformanceMatrixPage
     private static readonly CellKind InfoSame = new("c-info", "#90caf9", "#000", "implementation-defined: behaves as modelled");
     private static readonly CellKind InfoOther = new("c-info-other", "#ce93d8", "#000", "implementation-defined: behaves otherwise than modelled");
     private static readonly CellKind Crashed = new("c-crash", "#212121", "#fff", "the implementation failed (exception, no answer)");
+    private static readonly CellKind Skipped = new("c-skip", "#e0e0e0", "#000", "not run: the driver would crash or hang on it (--allow-hazards runs it)");
 
-    private static readonly CellKind[] Kinds = [AcceptedOk, RejectedOk, AcceptedBad, RejectedBad, InfoSame, InfoOther, Crashed];
+    private static readonly CellKind[] Kinds = [AcceptedOk, RejectedOk, AcceptedBad, RejectedBad, InfoSame, InfoOther, Crashed, Skipped];
 
     public static string Render(IReadOnlyList<List<VectorResult>> results, DriverVersion driver, string split, string commandLine, string version)
     {
@@ -36,12 +37,13 @@ internal static class ConformanceMatrixPage
         Begin(h, "xsk conformance results", css.ToString());
         h.Append("<h1>Conformance results</h1>");
         h.Append($"<p>{results[0].Count} vectors x {results.Count} implementation{(results.Count == 1 ? "" : "s")}; expectations for driver <b>{Esc(CatalogIds.Of(driver))}</b>; vectors written in write() calls of {Esc(split)}.</p>");
-        h.Append("<table class=\"summary\"><tr><th>implementation</th><th class=\"num\">passed</th><th class=\"num\">failed</th><th class=\"num\">i_ as modelled</th></tr>");
+        h.Append("<table class=\"summary\"><tr><th>implementation</th><th class=\"num\">passed</th><th class=\"num\">failed</th><th class=\"num\">skipped (hazards)</th><th class=\"num\">i_ as modelled</th></tr>");
         foreach (var list in results)
         {
-            var judged = list.Where(r => !r.Informational).ToList();
-            var info = list.Where(r => r.Informational).ToList();
-            h.Append($"<tr class=\"{(judged.All(r => r.Passed) ? "" : "flag-error")}\"><td><code>{Esc(list[0].Impl)}</code></td><td class=\"num\">{judged.Count(r => r.Passed)}</td><td class=\"num\">{judged.Count(r => !r.Passed)}</td><td class=\"num\">{info.Count(r => r.Passed)} of {info.Count}</td></tr>");
+            var judged = list.Where(r => !r.Informational && !r.Skipped).ToList();
+            var info = list.Where(r => r.Informational && !r.Skipped).ToList();
+            var skipped = list.Count(r => r.Skipped);
+            h.Append($"<tr class=\"{(judged.All(r => r.Passed) ? "" : "flag-error")}\"><td><code>{Esc(list[0].Impl)}</code></td><td class=\"num\">{judged.Count(r => r.Passed)}</td><td class=\"num\">{judged.Count(r => !r.Passed)}</td><td class=\"num\">{skipped}</td><td class=\"num\">{info.Count(r => r.Passed)} of {info.Count}</td></tr>");
         }
         h.Append("</table>");
         h.Append("<p class=\"legend small\">");
@@ -80,6 +82,7 @@ internal static class ConformanceMatrixPage
 
     private static CellKind Kind(VectorResult r)
     {
+        if (r.Skipped) return Skipped;
         if (r.Actual is null) return Crashed;
         if (r.Informational) return r.Passed ? InfoSame : InfoOther;
         if (r.Passed) return r.Actual.Accepted ? AcceptedOk : RejectedOk;
@@ -89,6 +92,7 @@ internal static class ConformanceMatrixPage
     /// <summary>The cell's words: what the implementation did, briefly (moments by their name, so new ones show).</summary>
     private static string Short(VectorResult r)
     {
+        if (r.Skipped) return "skipped";
         if (r.Actual is not { } a) return "crashed";
         if (a.Accepted) return "accepted";
         var when = a.At switch
