@@ -35,7 +35,7 @@ public class QemuWriterTests
     }
 
     [Fact]
-    public void Vfio_start_end_and_config_sections_match_the_facts_vectors()
+    public void Vfio_start_end_and_config_sections_match_the_documented_vectors()
     {
         // savevm.c:save_section_header, vfio_save_setup: START = 01 | id | len | idstr | inst | 00 00 00 01, then DEV_SETUP_STATE,
         // END_OF_STATE and the footer; END = 03 | id, blocks, END_OF_STATE, footer.
