@@ -98,7 +98,7 @@ public class DriverHazardTests
     {
         var bytes = Save().With(Desc, p => p with { Version = 2 }).ToBytes();
         CompatibilityCheck.Check(new MemoryStream(bytes), T with { Driver = DriverVersion.V6_19 }).Failure!.KernelFunction
-            .ShouldBe("xe_sriov_packet.c@83675851547e:xe_sriov_packet_process_descriptor (klvs[0])");
+            .ShouldBe("xe_sriov_packet.c@83675851547e:xe_sriov_packet_process_descriptor:L405-L463 (klvs[0])");
         CompatibilityCheck.Check(new MemoryStream(bytes), T with { Driver = DriverVersion.Newest }).Failure!.KernelFunction
             .ShouldStartWith("xe_guc_klv_helpers.c:xe_guc_klv_count");
     }

@@ -63,6 +63,25 @@ public class CorpusTests
     }
 
     [Fact]
+    public void Hazard_functions_carry_exactly_the_counted_line_ranges()
+    {
+        var manifest = CorpusManifest.Parse(File.ReadAllText(Path.Combine(RepoPaths.Corpus, CorpusManifest.FileName)));
+        var functions = manifest.Vectors.SelectMany(v => new[] { v.Expect }.Concat(v.ByDriver.Values)).Select(o => o.Function).OfType<string>().Distinct().ToList();
+        // Each range sits right after the file@commit:function it was counted in, and only there.
+        var cited = functions.SelectMany(f => System.Text.RegularExpressions.Regex.Matches(f, @"([\w.]+@[0-9a-f]{12}:\w+):L(\d+)-L(\d+)"))
+            .Select(m => (Citation: m.Groups[1].Value, First: int.Parse(m.Groups[2].Value), Last: int.Parse(m.Groups[3].Value))).ToList();
+        cited.Count.ShouldBe(functions.Sum(f => System.Text.RegularExpressions.Regex.Count(f, @":L\d")), "a line range not in the form file@commit:function:L<first>-L<last>");
+        foreach (var (citation, first, last) in cited)
+        {
+            KernelSourceLines.All.TryGetValue(citation, out var counted).ShouldBeTrue(citation);
+            counted.ShouldBe((first, last), citation);
+            first.ShouldBeLessThan(last, citation);
+        }
+        // Every counted range is used by some hazard.
+        KernelSourceLines.All.Keys.Order(StringComparer.Ordinal).ShouldBe(cited.Select(c => c.Citation).Distinct().Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
     public void An_altered_vector_is_refused()
     {
         var dir = Directory.CreateTempSubdirectory("xsk-corpus-").FullName;

@@ -121,6 +121,9 @@ public sealed class CorpusGenerator
         _vectors.Add(new CorpusVector(entry, () => new MemoryStream(data, writable: false)));
     }
 
+    /// <summary>A hazard's kernel function as file@commit:function, with the line range where it was counted.</summary>
+    private static string Cite(string fileAtCommit, string function) => KernelSourceLines.Cite(fileAtCommit, function);
+
     private static string Extra(TargetProfile? t) =>
         (t?.Guc is { } g ? $",guc={g.Major}.{g.Minor}.{g.Patch}" : "") + (t is { MemoryIrq: false } ? ",memirq=false" : "");
 
@@ -207,31 +210,31 @@ public sealed class CorpusGenerator
         // --- driver hazards: the kernel oopses or a write() never returns ---
         Add("n_haz_desc_version", "a descriptor with version != 1 is dispatched with no buffer: its first KLV is read from NULL inside write() (xe_sriov_packet.c@82cb10c8bc50:xe_sriov_packet_init_from_hdr)",
             s.With(desc, p => p with { Version = 2 }),
-            Crash(DriverHazard.OopsInWrite, Errno.None, ReportedAt.Write, desc, "XE-HAZ-DESC-VERSION", "xe_guc_klv_helpers.c:xe_guc_klv_count, from xe_sriov_packet.c@82cb10c8bc50:xe_sriov_packet_process_descriptor"),
+            Crash(DriverHazard.OopsInWrite, Errno.None, ReportedAt.Write, desc, "XE-HAZ-DESC-VERSION", $"xe_guc_klv_helpers.c:xe_guc_klv_count, from {Cite("xe_sriov_packet.c@82cb10c8bc50", "xe_sriov_packet_process_descriptor")}"),
             ["XE-HAZ-DESC-VERSION"],
-            byDriver: new() { [DriverVersion.V6_19] = Crash(DriverHazard.OopsInWrite, Errno.None, ReportedAt.Write, desc, "XE-HAZ-DESC-VERSION", "xe_sriov_packet.c@83675851547e:xe_sriov_packet_process_descriptor (klvs[0])") });
+            byDriver: new() { [DriverVersion.V6_19] = Crash(DriverHazard.OopsInWrite, Errno.None, ReportedAt.Write, desc, "XE-HAZ-DESC-VERSION", $"{Cite("xe_sriov_packet.c@83675851547e", "xe_sriov_packet_process_descriptor")} (klvs[0])") });
         Add("n_haz_gt_version_guc", "a GuC packet with version != 1 is queued with no buffer: write() fails with EINVAL, then the GT worker copies the blob from NULL (xe_sriov_packet.c@82cb10c8bc50:xe_sriov_packet_init_from_hdr; xe_gt_sriov_pf_migration.c@09af64eba63e:pf_send_guc_restore_vf_mig_data)",
             s.With(guc0, p => p with { Version = 2 }),
-            Crash(DriverHazard.OopsInWorker, Errno.EINVAL, ReportedAt.Write, guc0, "XE-HAZ-GT-VERSION", "xe_guc_buf.c@1f2cf5295cdb:xe_guc_buf_from_data (memcpy), from xe_gt_sriov_pf_migration.c@09af64eba63e:pf_send_guc_restore_vf_mig_data"),
+            Crash(DriverHazard.OopsInWorker, Errno.EINVAL, ReportedAt.Write, guc0, "XE-HAZ-GT-VERSION", $"{Cite("xe_guc_buf.c@1f2cf5295cdb", "xe_guc_buf_from_data")} (memcpy), from {Cite("xe_gt_sriov_pf_migration.c@09af64eba63e", "pf_send_guc_restore_vf_mig_data")}"),
             ["XE-HAZ-GT-VERSION"]);
         Add("n_haz_gt_version_mmio", "an MMIO packet of 16 bytes with version != 1: the GT worker reads the registers from NULL (xe_sriov_packet.c@82cb10c8bc50:xe_sriov_packet_init_from_hdr; xe_gt_sriov_pf_migration.c@09af64eba63e:pf_migration_mmio_restore)",
             s.With(mmio1, p => p with { Version = 2 }),
-            Crash(DriverHazard.OopsInWorker, Errno.EINVAL, ReportedAt.Write, mmio1, "XE-HAZ-GT-VERSION", "xe_gt_sriov_pf_migration.c@09af64eba63e:pf_migration_mmio_restore (regs[n])"),
+            Crash(DriverHazard.OopsInWorker, Errno.EINVAL, ReportedAt.Write, mmio1, "XE-HAZ-GT-VERSION", $"{Cite("xe_gt_sriov_pf_migration.c@09af64eba63e", "pf_migration_mmio_restore")} (regs[n])"),
             ["XE-HAZ-GT-VERSION"]);
         Add("n_haz_gt_version_ggtt", "a GGTT packet of the VF's size with version != 1: the GT worker loads the PTEs from NULL (xe_sriov_packet.c@82cb10c8bc50:xe_sriov_packet_init_from_hdr; xe_gt_sriov_pf_migration.c@09af64eba63e:pf_restore_vf_ggtt_mig_data)",
             s.With(ggtt, p => p with { Version = 2 }),
-            Crash(DriverHazard.OopsInWorker, Errno.EINVAL, ReportedAt.Write, ggtt, "XE-HAZ-GT-VERSION", "xe_ggtt.c@57b421369dd7:xe_ggtt_node_load, from xe_gt_sriov_pf_migration.c@09af64eba63e:pf_restore_vf_ggtt_mig_data"),
+            Crash(DriverHazard.OopsInWorker, Errno.EINVAL, ReportedAt.Write, ggtt, "XE-HAZ-GT-VERSION", $"{Cite("xe_ggtt.c@57b421369dd7", "xe_ggtt_node_load")}, from {Cite("xe_gt_sriov_pf_migration.c@09af64eba63e", "pf_restore_vf_ggtt_mig_data")}"),
             ["XE-HAZ-GT-VERSION"]);
         Add("i_after_trailer_5", "5 GT packets after the trailer fill the GT's ring of 5: accepted, never applied (xe_gt_sriov_pf_control.c@series-v5:pf_handle_vf_restore)",
             [.. s, s[mmio1], s[mmio1], s[mmio1], s[mmio1], s[mmio1]], Accept, ["XE-AFTER-TRAILER", "XE-S-GT-PARTS", "XE-S-TRL-LAST"]);
         Add("n_haz_ring_full_after_trailer", "the 6th GT packet after the trailer finds the GT's ring of 5 full with nothing consuming it: write() never returns (xe_gt_sriov_pf_control.c@series-v5:pf_handle_vf_restore)",
             [.. s, s[mmio1], s[mmio1], s[mmio1], s[mmio1], s[mmio1], s[mmio1]],
-            Crash(DriverHazard.Hang, Errno.None, ReportedAt.Write, s.Count + 5, "XE-HAZ-RING-FULL", "xe_gt_sriov_pf_migration.c@09af64eba63e:xe_gt_sriov_pf_migration_restore_produce (wait_event_interruptible)"),
+            Crash(DriverHazard.Hang, Errno.None, ReportedAt.Write, s.Count + 5, "XE-HAZ-RING-FULL", $"{Cite("xe_gt_sriov_pf_migration.c@09af64eba63e", "xe_gt_sriov_pf_migration_restore_produce")} (wait_event_interruptible)"),
             ["XE-AFTER-TRAILER", "XE-HAZ-RING-FULL", "XE-S-GT-PARTS", "XE-S-TRL-LAST"]);
         var t7Gt0 = new PacketEdit((PacketType)7, 0, 0, new byte[16]);
         Add("n_haz_ring_full_trailer_first", "with the trailer first every GT is restored at once; 6 unknown-type packets for GT 0 fill its ring and the 6th write() never returns (xe_sriov_pf_migration.c@1ed30397c0b9:xe_sriov_pf_migration_restore_produce; xe_gt_sriov_pf_control.c@series-v5:pf_handle_vf_restore)",
             [s[desc], s[trailer], t7Gt0, t7Gt0, t7Gt0, t7Gt0, t7Gt0, t7Gt0],
-            Crash(DriverHazard.Hang, Errno.None, ReportedAt.Write, 7, "XE-HAZ-RING-FULL", "xe_gt_sriov_pf_migration.c@09af64eba63e:xe_gt_sriov_pf_migration_restore_produce (wait_event_interruptible)"),
+            Crash(DriverHazard.Hang, Errno.None, ReportedAt.Write, 7, "XE-HAZ-RING-FULL", $"{Cite("xe_gt_sriov_pf_migration.c@09af64eba63e", "xe_gt_sriov_pf_migration_restore_produce")} (wait_event_interruptible)"),
             ["XE-AFTER-TRAILER", "XE-HAZ-RING-FULL", "XE-S-GT-PARTS", "XE-S-TRL-LAST"]);
         Add("n_hdr_gt_2", "gt_id must name a GT of the device (xe_sriov_packet.c@82cb10c8bc50:xe_sriov_packet_write_single, pkt_init)", s.With(guc0, p => p with { Gt = 2 }), OnWrite(Errno.EINVAL, guc0, "XE-HDR-GT"), ["XE-HDR-GT", "XE-S-GT-PARTS"]);
         Add("n_hdr_gt_255_trailer", "gt_id is checked for every type, the trailer too (xe_sriov_packet.c@82cb10c8bc50:xe_sriov_packet_write_single, pkt_init)",
@@ -316,11 +319,11 @@ public sealed class CorpusGenerator
                 ["XE-HDR-VRAM-WRAP", "XE-S-VRAM-CHUNK", "XE-S-GT-PARTS", "XE-TRUNCATED", "XE-TRL-MISSING", "XE-S-VRAM-ALIGN"]);
             Add("n_haz_gt_version_vram", "a VRAM chunk inside the LMEM with version != 1: the GT worker locks the missing staging object (xe_sriov_packet.c@82cb10c8bc50:xe_sriov_packet_init_from_hdr; xe_gt_sriov_pf_migration.c@09af64eba63e:pf_restore_vf_vram_mig_data)",
                 s.With(vram0, p => p with { Version = 2 }),
-                Crash(DriverHazard.OopsInWorker, Errno.EINVAL, ReportedAt.Write, vram0, "XE-HAZ-GT-VERSION", "drm_exec.c@9356b50af547:drm_exec_lock_obj (obj->resv), from xe_gt_sriov_pf_migration.c@09af64eba63e:__pf_save_restore_vram"),
+                Crash(DriverHazard.OopsInWorker, Errno.EINVAL, ReportedAt.Write, vram0, "XE-HAZ-GT-VERSION", $"{Cite("drm_exec.c@9356b50af547", "drm_exec_lock_obj")} (obj->resv), from {Cite("xe_gt_sriov_pf_migration.c@09af64eba63e", "__pf_save_restore_vram")}"),
                 ["XE-HAZ-GT-VERSION"]);
             Add("n_haz_vram_zero_size", "a zero-size VRAM chunk inside the LMEM gets no staging object; the GT worker locks the NULL object and the GT never restores (xe_sriov_packet.c@82cb10c8bc50:xe_sriov_packet_write_single, pkt_init; xe_gt_sriov_pf_migration.c@09af64eba63e:pf_restore_vf_vram_mig_data)",
                 s.Inserting(last + 1, new PacketEdit(PacketType.Vram, 0, 0, [], home.LmemBytes!.Value)),
-                Crash(DriverHazard.OopsInWorker, Errno.ETIMEDOUT, ReportedAt.Finish, last + 1, "XE-HAZ-VRAM-EMPTY", "drm_exec.c@9356b50af547:drm_exec_lock_obj (obj->resv), from xe_gt_sriov_pf_migration.c@09af64eba63e:__pf_save_restore_vram"),
+                Crash(DriverHazard.OopsInWorker, Errno.ETIMEDOUT, ReportedAt.Finish, last + 1, "XE-HAZ-VRAM-EMPTY", $"{Cite("drm_exec.c@9356b50af547", "drm_exec_lock_obj")} (obj->resv), from {Cite("xe_gt_sriov_pf_migration.c@09af64eba63e", "__pf_save_restore_vram")}"),
                 ["XE-HAZ-VRAM-EMPTY"]);
             Add("n_vram_zero_size_beyond", "a zero-size VRAM chunk beyond the LMEM fails the bounds check before the copy (xe_gt_sriov_pf_migration.c@09af64eba63e:pf_restore_vf_vram_mig_data)",
                 s.Inserting(last + 1, new PacketEdit(PacketType.Vram, 0, 0, [], home.LmemBytes!.Value + 4096)), AtFinish(Errno.EIO, "XE-VRAM-BOUNDS", last + 1),

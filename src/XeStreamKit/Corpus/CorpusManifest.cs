@@ -23,7 +23,8 @@ public sealed record Outcome(bool Accepted, Errno Errno = Errno.None, ReportedAt
     /// <summary>A kernel oops or a hang (besides the errno, if any); <see cref="DriverHazard.None"/> otherwise.</summary>
     public DriverHazard Hazard { get; init; }
 
-    /// <summary>For a hazard: the kernel function where it strikes (file@commit:function).</summary>
+    /// <summary>For a hazard: the kernel function where it strikes (file@commit:function, then :L&lt;first&gt;-L&lt;last&gt; where the
+    /// lines were counted: <see cref="KernelSourceLines"/>).</summary>
     public string? Function { get; init; }
 
     /// <summary>The restore ends in a driver hazard (<paramref name="hazard"/>) on packet <paramref name="packet"/>.</summary>
@@ -132,7 +133,7 @@ public sealed class CorpusManifest
         {
             ["corpus"] = "xe-sriov-migration",
             ["generator"] = "xsk corpus generate",
-            ["description"] = "Vectors for the Intel Xe SR-IOV VF migration stream: y_ must be accepted, n_ must be rejected (errno, write or finish, packet, rule), i_ differ between driver versions or are left open. Expectations cite the kernel sources as file@commit:function (torvalds/linux, drivers/gpu/drm/xe/ unless another directory is named); outcome is errno, kernel-oops or hang.",
+            ["description"] = "Vectors for the Intel Xe SR-IOV VF migration stream: y_ must be accepted, n_ must be rejected (errno, write or finish, packet, rule), i_ differ between driver versions or are left open. Expectations cite the kernel sources as file@commit:function (torvalds/linux, drivers/gpu/drm/xe/ unless another directory is named; drm_exec.c is drivers/gpu/drm/); outcome is errno, kernel-oops or hang; a hazard's function ends in :L<first>-L<last> where its lines were counted in the file at that commit (signature line to closing brace).",
             ["vectors"] = new JsonArray(Vectors.Select(Entry).ToArray<JsonNode?>()),
         };
         return root.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n";

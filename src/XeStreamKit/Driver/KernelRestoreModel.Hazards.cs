@@ -22,21 +22,22 @@ public sealed partial class KernelRestoreModel
     private const string Packet619 = "xe_sriov_packet.c@83675851547e";
     private const string Gtm = "xe_gt_sriov_pf_migration.c@09af64eba63e";
 
-    /// <summary>Where a descriptor without a buffer is read from NULL, per driver version.</summary>
+    /// <summary>Where a descriptor without a buffer is read from NULL, per driver version
+    /// (line ranges from <see cref="KernelSourceLines"/>).</summary>
     private string DescriptorFaultFunction => _target.Driver == DriverVersion.V6_19
-        ? $"{Packet619}:xe_sriov_packet_process_descriptor (klvs[0])"
-        : $"xe_guc_klv_helpers.c:xe_guc_klv_count, from {PacketN}:xe_sriov_packet_process_descriptor";
+        ? $"{KernelSourceLines.Cite(Packet619, "xe_sriov_packet_process_descriptor")} (klvs[0])"
+        : $"xe_guc_klv_helpers.c:xe_guc_klv_count, from {KernelSourceLines.Cite(PacketN, "xe_sriov_packet_process_descriptor")}";
 
     /// <summary>Where the GT worker first touches a missing payload buffer of this packet type.</summary>
     private static string WorkerFaultFunction(PacketType type) => type switch
     {
-        PacketType.Ggtt => $"xe_ggtt.c@57b421369dd7:xe_ggtt_node_load, from {Gtm}:pf_restore_vf_ggtt_mig_data",
-        PacketType.Mmio => $"{Gtm}:pf_migration_mmio_restore (regs[n])",
-        PacketType.Guc => $"xe_guc_buf.c@1f2cf5295cdb:xe_guc_buf_from_data (memcpy), from {Gtm}:pf_send_guc_restore_vf_mig_data",
-        _ => $"drm_exec.c@9356b50af547:drm_exec_lock_obj (obj->resv), from {Gtm}:__pf_save_restore_vram",
+        PacketType.Ggtt => $"{KernelSourceLines.Cite("xe_ggtt.c@57b421369dd7", "xe_ggtt_node_load")}, from {KernelSourceLines.Cite(Gtm, "pf_restore_vf_ggtt_mig_data")}",
+        PacketType.Mmio => $"{KernelSourceLines.Cite(Gtm, "pf_migration_mmio_restore")} (regs[n])",
+        PacketType.Guc => $"{KernelSourceLines.Cite("xe_guc_buf.c@1f2cf5295cdb", "xe_guc_buf_from_data")} (memcpy), from {KernelSourceLines.Cite(Gtm, "pf_send_guc_restore_vf_mig_data")}",
+        _ => $"{KernelSourceLines.Cite("drm_exec.c@9356b50af547", "drm_exec_lock_obj")} (obj->resv), from {KernelSourceLines.Cite(Gtm, "__pf_save_restore_vram")}",
     };
 
-    private const string RingFunction = Gtm + ":xe_gt_sriov_pf_migration_restore_produce (wait_event_interruptible)";
+    private static string RingFunction => $"{KernelSourceLines.Cite(Gtm, "xe_gt_sriov_pf_migration_restore_produce")} (wait_event_interruptible)";
 
     /// <summary>
     /// A complete header whose version is not 1. xe_sriov_packet_init_from_hdr fails before it
