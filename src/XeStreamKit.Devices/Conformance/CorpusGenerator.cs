@@ -223,7 +223,7 @@ public sealed class CorpusGenerator
             ["XE-HAZ-GT-VERSION"]);
         Add("n_haz_gt_version_ggtt", "a GGTT packet of the VF's size with version != 1: the GT worker loads the PTEs from NULL (xe_sriov_packet.c@82cb10c8bc50:xe_sriov_packet_init_from_hdr; xe_gt_sriov_pf_migration.c@09af64eba63e:pf_restore_vf_ggtt_mig_data)",
             s.With(ggtt, p => p with { Version = 2 }),
-            Crash(DriverHazard.OopsInWorker, Errno.EINVAL, ReportedAt.Write, ggtt, "XE-HAZ-GT-VERSION", $"{Cite("xe_ggtt.c@57b421369dd7", "xe_ggtt_node_load")}, from {Cite("xe_gt_sriov_pf_migration.c@09af64eba63e", "pf_restore_vf_ggtt_mig_data")}"),
+            Crash(DriverHazard.OopsInWorker, Errno.EINVAL, ReportedAt.Write, ggtt, "XE-HAZ-GT-VERSION", $"{Cite("xe_ggtt.c@series-v5", "xe_ggtt_node_load")}, from {Cite("xe_gt_sriov_pf_migration.c@09af64eba63e", "pf_restore_vf_ggtt_mig_data")}"),
             ["XE-HAZ-GT-VERSION"]);
         Add("i_after_trailer_5", "5 GT packets after the trailer fill the GT's ring of 5: accepted, never applied (xe_gt_sriov_pf_control.c@series-v5:pf_handle_vf_restore)",
             [.. s, s[mmio1], s[mmio1], s[mmio1], s[mmio1], s[mmio1]], Accept, ["XE-AFTER-TRAILER", "XE-S-GT-PARTS", "XE-S-TRL-LAST"]);

@@ -31,7 +31,7 @@ public sealed partial class KernelRestoreModel
     /// <summary>Where the GT worker first touches a missing payload buffer of this packet type.</summary>
     private static string WorkerFaultFunction(PacketType type) => type switch
     {
-        PacketType.Ggtt => $"{KernelSourceLines.Cite("xe_ggtt.c@57b421369dd7", "xe_ggtt_node_load")}, from {KernelSourceLines.Cite(Gtm, "pf_restore_vf_ggtt_mig_data")}",
+        PacketType.Ggtt => $"{KernelSourceLines.Cite("xe_ggtt.c@series-v5", "xe_ggtt_node_load")}, from {KernelSourceLines.Cite(Gtm, "pf_restore_vf_ggtt_mig_data")}",
         PacketType.Mmio => $"{KernelSourceLines.Cite(Gtm, "pf_migration_mmio_restore")} (regs[n])",
         PacketType.Guc => $"{KernelSourceLines.Cite("xe_guc_buf.c@1f2cf5295cdb", "xe_guc_buf_from_data")} (memcpy), from {KernelSourceLines.Cite(Gtm, "pf_send_guc_restore_vf_mig_data")}",
         _ => $"{KernelSourceLines.Cite("drm_exec.c@9356b50af547", "drm_exec_lock_obj")} (obj->resv), from {KernelSourceLines.Cite(Gtm, "__pf_save_restore_vram")}",
