@@ -22,7 +22,7 @@ public static class CompatCommand
             Required = true,
             Arity = ArgumentArity.OneOrMore,
         };
-        var vf = new Option<uint?>("--vf") { Description = "VF number for host:<BDF> targets" };
+        var vf = CommonOptions.Vf();
         var matrix = new Option<bool>("--matrix") { Description = "Check every stream against every --target and print a table" };
         var json = new Option<bool>("--json") { Description = "Print JSON" };
         var qemu = StreamInputs.CreateQemuOption();

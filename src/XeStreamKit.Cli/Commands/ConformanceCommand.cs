@@ -22,8 +22,7 @@ public static class ConformanceCommand
     {
         var impls = new Option<string[]>("--impl") { Description = Implementations.Help, Required = true, Arity = ArgumentArity.OneOrMore };
         var corpus = new Option<string?>("--corpus") { Description = "Corpus directory (default: the generated corpus, in memory)" };
-        var driver = new Option<string>("--driver") { Description = "Driver version the expectations are for (6.19 or newest)", DefaultValueFactory = _ => "newest" };
-        driver.AcceptOnlyFromAmong("6.19", "newest");
+        var driver = CommonOptions.Driver("Driver version the expectations are for (6.19 or newest)");
         var split = new Option<string>("--split") { Description = "How vectors are cut into write() calls: a size (1, 7, 4KiB, 1MiB) or random[:seed]", DefaultValueFactory = _ => "1MiB" };
         var matrix = new Option<bool>("--matrix") { Description = "Several --impl as one table, vector by implementation" };
         var json = new Option<bool>("--json") { Description = "Print results as JSON" };

@@ -14,7 +14,7 @@ public static class CorpusCommand
     {
         var dir = new Argument<string>("directory") { Description = "Where to write the vectors and manifest.json" };
         var target = new Option<string?>("--target") { Description = "Make the vectors for this VF (e.g. host:<PF BDF> with --vf, to test that device); default: a small BMG VF" };
-        var vf = new Option<uint?>("--vf") { Description = "VF number for host:<BDF> targets" };
+        var vf = CommonOptions.Vf();
         var json = new Option<bool>("--json") { Description = "Print the manifest's summary as JSON" };
         var hazards = new Option<bool>("--hazards") { Description = "Write only the vectors that crash or hang the driver, each with a README (bytes, code path, smallest write sequence) for a bug report" };
         var generate = new Command("generate", "Write the conformance corpus: y_ (accepted), n_ (rejected: errno, kernel oops or hang; when, packet) and i_ vectors with manifest.json")

@@ -27,11 +27,9 @@ public static class ReportCommand
             Description = "Also say whether the image restores here (any number): <platform>[,devid=..][,lmem=..]..., @host.json, or host:<PF BDF>",
             Arity = ArgumentArity.OneOrMore,
         };
-        var vf = new Option<uint?>("--vf") { Description = "VF number for host:<BDF> targets" };
-        var profile = new Option<string>("--profile") { Description = "kernel: what the driver rejects on restore; strict: also what a save from the driver looks like", DefaultValueFactory = _ => "kernel" };
-        profile.AcceptOnlyFromAmong("kernel", "strict");
-        var driver = new Option<string>("--driver") { Description = "Driver version whose behaviour to apply (6.19 or newest)", DefaultValueFactory = _ => "newest" };
-        driver.AcceptOnlyFromAmong("6.19", "newest");
+        var vf = CommonOptions.Vf();
+        var profile = CommonOptions.Profile();
+        var driver = CommonOptions.Driver();
         var digest = new Option<bool>("--digest") { Description = "Add the CRC-32C table (reads every byte)" };
         var output = new Option<string>("-o", "--output") { Description = "The HTML file to write (- for stdout)", Required = true };
         var json = new Option<bool>("--json") { Description = "Print a JSON summary of what the page shows" };

@@ -15,10 +15,8 @@ public static class ValidateCommand
     public static Command Create(CliContext ctx)
     {
         var input = new Argument<string>("stream") { Description = "Migration stream: a file, a device or fifo, or - for stdin" };
-        var profile = new Option<string>("--profile") { Description = "kernel: what the driver rejects on restore; strict: also what a save from the driver looks like", DefaultValueFactory = _ => "kernel" };
-        profile.AcceptOnlyFromAmong("kernel", "strict");
-        var driver = new Option<string>("--driver") { Description = "Driver version whose behaviour to apply (6.19 or newest)", DefaultValueFactory = _ => "newest" };
-        driver.AcceptOnlyFromAmong("6.19", "newest");
+        var profile = CommonOptions.Profile();
+        var driver = CommonOptions.Driver();
         var json = new Option<bool>("--json") { Description = "Print {\"valid\",\"profile\",\"diagnostics\":[...]}" };
         var digest = new Option<bool>("--digest") { Description = "Also print the CRC-32C of the whole stream and of each type's payloads (--json: and of each packet's); reads every byte" };
         var qemu = StreamInputs.CreateQemuOption();

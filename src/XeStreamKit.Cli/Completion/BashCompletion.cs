@@ -19,10 +19,10 @@ internal static class BashCompletion
         foreach (var n in nodes)
         {
             s.Append("        \"").Append(n.Path).Append("\")\n");
-            s.Append("            opts=\"").Append(string.Join(" ", n.Options.SelectMany(o => o.Names))).Append("\"\n");
-            s.Append("            cmds=\"").Append(string.Join(" ", n.Subcommands.Select(c => c.Name))).Append("\"\n");
-            s.Append("            valueopts=\"").Append(string.Join(" ", n.Options.Where(o => o.TakesValue).SelectMany(o => o.Names))).Append("\"\n");
-            s.Append("            argvalues=\"").Append(string.Join(" ", n.ArgumentValues)).Append("\"\n");
+            s.Append("            opts=\"").Append(n.OptionWords).Append("\"\n");
+            s.Append("            cmds=\"").Append(n.CommandWords).Append("\"\n");
+            s.Append("            valueopts=\"").Append(n.ValueOptionWords).Append("\"\n");
+            s.Append("            argvalues=\"").Append(n.ArgumentWords).Append("\"\n");
             s.Append("            args=").Append(n.TakesArguments ? 1 : 0).Append(" ;;\n");
         }
         s.Append("    esac\n");

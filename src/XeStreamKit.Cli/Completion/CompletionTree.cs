@@ -9,7 +9,20 @@ internal sealed record CompletionOption(IReadOnlyList<string> Names, bool TakesV
 
 /// <summary>A command as a shell completes it. <see cref="Path"/> is <c>""</c> for <c>xsk</c>
 /// itself and <c>/conformance/run</c> for <c>xsk conformance run</c>.</summary>
-internal sealed record CompletionNode(string Path, IReadOnlyList<(string Name, string Description)> Subcommands, IReadOnlyList<CompletionOption> Options, bool TakesArguments, IReadOnlyList<string> ArgumentValues);
+internal sealed record CompletionNode(string Path, IReadOnlyList<(string Name, string Description)> Subcommands, IReadOnlyList<CompletionOption> Options, bool TakesArguments, IReadOnlyList<string> ArgumentValues)
+{
+    /// <summary>Every option name, space-separated, as the shell scripts list them.</summary>
+    public string OptionWords => string.Join(" ", Options.SelectMany(o => o.Names));
+
+    /// <summary>The names of the options that take a value, space-separated.</summary>
+    public string ValueOptionWords => string.Join(" ", Options.Where(o => o.TakesValue).SelectMany(o => o.Names));
+
+    /// <summary>The subcommand names, space-separated.</summary>
+    public string CommandWords => string.Join(" ", Subcommands.Select(c => c.Name));
+
+    /// <summary>The values an argument may take, space-separated.</summary>
+    public string ArgumentWords => string.Join(" ", ArgumentValues);
+}
 
 /// <summary>
 /// The command tree flattened for the shell scripts: read from the System.CommandLine commands

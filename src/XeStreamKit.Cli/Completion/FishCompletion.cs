@@ -22,7 +22,7 @@ internal static class FishCompletion
             var when = $"-n '__xsk_at xsk{n.Path}'";
             foreach (var (name, description) in n.Subcommands)
                 s.Append("complete -c xsk ").Append(when).Append(" -a ").Append(name).Append(" -d ").Append(Quote(description)).Append('\n');
-            if (n.ArgumentValues.Count > 0) s.Append("complete -c xsk ").Append(when).Append(" -a ").Append(Quote(string.Join(" ", n.ArgumentValues))).Append('\n');
+            if (n.ArgumentValues.Count > 0) s.Append("complete -c xsk ").Append(when).Append(" -a ").Append(Quote(n.ArgumentWords)).Append('\n');
             else if (n.TakesArguments) s.Append("complete -c xsk ").Append(when).Append(" -F\n");
             foreach (var o in n.Options)
             {
