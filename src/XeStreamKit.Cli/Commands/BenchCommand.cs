@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
-using XeStreamKit.Cli.Cli;
+using XeStreamKit.Cli.Plumbing;
 using XeStreamKit.Devices.Benchmarking;
 using XeStreamKit.Devices.Emulated;
 using XeStreamKit.Text;

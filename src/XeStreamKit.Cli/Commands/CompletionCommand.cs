@@ -1,5 +1,5 @@
 using System.CommandLine;
-using XeStreamKit.Cli.Cli;
+using XeStreamKit.Cli.Plumbing;
 using XeStreamKit.Cli.Completion;
 
 namespace XeStreamKit.Cli.Commands;

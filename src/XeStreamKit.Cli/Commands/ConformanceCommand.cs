@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using System.Xml.Linq;
-using XeStreamKit.Cli.Cli;
+using XeStreamKit.Cli.Plumbing;
 using XeStreamKit.Devices.Conformance;
 using XeStreamKit.Validation;
 

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Text.Json;
-using XeStreamKit.Cli.Cli;
+using XeStreamKit.Cli.Plumbing;
 using XeStreamKit.Compatibility;
 using XeStreamKit.Devices;
 using XeStreamKit.Devices.Emulated;

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
-using XeStreamKit.Cli.Cli;
+using XeStreamKit.Cli.Plumbing;
 using XeStreamKit.Devices.Conformance;
 
 namespace XeStreamKit.Cli.Commands;

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Text;
-using XeStreamKit.Cli.Cli;
+using XeStreamKit.Cli.Plumbing;
 using XeStreamKit.Cli.Report;
 using XeStreamKit.Compatibility;
 using XeStreamKit.Containers.Qemu;

@@ -4,7 +4,7 @@ using XeStreamKit.Devices.Benchmarking;
 using XeStreamKit.Driver;
 using XeStreamKit.Validation;
 
-namespace XeStreamKit.Cli.Cli;
+namespace XeStreamKit.Cli.Plumbing;
 
 /// <summary>JSON spellings shared by the commands.</summary>
 public static class JsonOut

@@ -6,7 +6,7 @@ using XeStreamKit.Format;
 using XeStreamKit.IO;
 using XeStreamKit.Validation;
 
-namespace XeStreamKit.Cli.Cli;
+namespace XeStreamKit.Cli.Plumbing;
 
 /// <summary>What a save or restore moved, for people or as JSON.</summary>
 public sealed record TransferSummary(string Operation, string Device, string Path, ValidationReport Stream, long? Estimate, StateDigest? Digest, TimeSpan Elapsed)
