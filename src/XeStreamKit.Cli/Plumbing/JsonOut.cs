@@ -1,5 +1,7 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using XeStreamKit.Cli.Json;
 using XeStreamKit.Devices.Benchmarking;
 using XeStreamKit.Driver;
 using XeStreamKit.Validation;
@@ -13,59 +15,61 @@ public static class JsonOut
     /// JSON goes to terminals and tools, never into HTML.</summary>
     public static JsonWriterOptions WriterOptions { get; } = new() { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    /// <summary>Writes one JSON object, built by <paramref name="body"/>, and a newline.</summary>
-    public static void Document(Stream output, Action<Utf8JsonWriter> body)
+    /// <summary>A writer for one document on <paramref name="output"/> (<see cref="WriterOptions"/>).</summary>
+    public static Utf8JsonWriter Writer(Stream output) => new(output, WriterOptions);
+
+    /// <summary>Writes <paramref name="document"/> as one JSON object and a newline.</summary>
+    public static void Document<T>(Stream output, T document, JsonTypeInfo<T> type)
     {
-        using var w = new Utf8JsonWriter(output, WriterOptions);
-        w.WriteStartObject();
-        body(w);
+        using (var w = Writer(output)) JsonSerializer.Serialize(w, document, type);
+        output.Write("\n"u8);
+    }
+
+    /// <summary>Writes <c>"name": value</c> into the object open on <paramref name="w"/>.</summary>
+    public static void Property<T>(Utf8JsonWriter w, string name, T value, JsonTypeInfo<T> type)
+    {
+        w.WritePropertyName(name);
+        JsonSerializer.Serialize(w, value, type);
+    }
+
+    /// <summary>Writes a row of an open array; flushes the writer now and then, so that a stream
+    /// of rows of unbounded length is never held in memory.</summary>
+    public static void Row<T>(Utf8JsonWriter w, T row, JsonTypeInfo<T> type)
+    {
+        JsonSerializer.Serialize(w, row, type);
+        if (w.BytesPending > 64 * 1024) w.Flush();
+    }
+
+    /// <summary>Writes the members of <paramref name="value"/> (an object) into the object open on
+    /// <paramref name="w"/>, for a row that adds members in front of a record's own.</summary>
+    public static void Members<T>(Utf8JsonWriter w, T value, JsonTypeInfo<T> type)
+    {
+        using var members = JsonSerializer.SerializeToDocument(value, type);
+        foreach (var member in members.RootElement.EnumerateObject()) member.WriteTo(w);
+    }
+
+    /// <summary>Ends the document open on <paramref name="w"/> and writes a newline.</summary>
+    public static void End(Utf8JsonWriter w, Stream output)
+    {
         w.WriteEndObject();
         w.Flush();
         output.Write("\n"u8);
     }
 
     /// <summary>Writes <c>"error"</c>: null, or where and what the format error is.</summary>
-    public static void Error(Utf8JsonWriter w, MigrationStreamFormatException? error)
-    {
-        if (error is null)
-        {
-            w.WriteNull("error");
-            return;
-        }
-        w.WriteStartObject("error");
-        w.WriteNumber("streamOffset", error.StreamOffset);
-        w.WriteNumber("packetIndex", error.PacketIndex);
-        w.WriteString("field", error.Field);
-        w.WriteString("message", error.Message);
-        w.WriteEndObject();
-    }
+    public static void Error(Utf8JsonWriter w, MigrationStreamFormatException? error) =>
+        Property(w, "error", StreamErrorJson.Of(error), CliJsonContext.Default.StreamErrorJson);
 
     /// <summary>The document a failed command prints with <c>--json</c>:
     /// <c>{"error":{"message","exitCode","errno","errnoValue","streamOffset","packetIndex","field"}}</c>.</summary>
-    public static void Failure(Stream output, Failure failure) => Document(output, w =>
+    public static void Failure(Stream output, Failure failure)
     {
         ArgumentNullException.ThrowIfNull(failure);
-        w.WriteStartObject("error");
-        w.WriteString("message", failure.Message);
-        w.WriteNumber("exitCode", failure.ExitCode);
-        if (failure.Errno is { } errno)
-        {
-            w.WriteString("errno", SystemErrors.Name(errno));
-            w.WriteNumber("errnoValue", -errno);
-        }
-        else
-        {
-            w.WriteNull("errno");
-            w.WriteNumber("errnoValue", 0);
-        }
-        if (failure.StreamOffset is { } offset) w.WriteNumber("streamOffset", offset);
-        else w.WriteNull("streamOffset");
-        if (failure.PacketIndex is { } index and >= 0) w.WriteNumber("packetIndex", index);
-        else w.WriteNull("packetIndex");
-        if (failure.Field is { } field) w.WriteString("field", field);
-        else w.WriteNull("field");
-        w.WriteEndObject();
-    });
+        var error = new FailureJson(failure.Message, failure.ExitCode,
+            failure.Errno is { } errno ? SystemErrors.Name(errno) : null, failure.Errno is { } e ? -e : 0,
+            failure.StreamOffset, failure.PacketIndex is { } index and >= 0 ? index : null, failure.Field);
+        Document(output, new FailureDocument(error), CliJsonContext.Default.FailureDocument);
+    }
 
     /// <summary>The same, as text (to stderr when stdout carries a stream).</summary>
     public static void Failure(TextWriter output, Failure failure)
@@ -76,30 +80,6 @@ public static class JsonOut
         output.Write(System.Text.Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length));
     }
 
-    /// <summary>Writes an array <paramref name="name"/> of {type, typeId, count, payloadBytes}.</summary>
-    public static void PacketsByType(Utf8JsonWriter w, string name, IEnumerable<(Format.PacketType Type, long Count, ulong Bytes)> byType)
-    {
-        w.WriteStartArray(name);
-        foreach (var (type, count, bytes) in byType)
-        {
-            w.WriteStartObject();
-            w.WriteString("type", Format.PacketTypeText.Id(type));
-            w.WriteNumber("typeId", (byte)type);
-            w.WriteNumber("count", count);
-            w.WriteNumber("payloadBytes", bytes);
-            w.WriteEndObject();
-        }
-        w.WriteEndArray();
-    }
-
-    /// <summary>Writes <c>"name": "ENODEV"</c> (null for none) and, unless told not to, <c>"nameValue": -19</c> (0 for none).</summary>
-    public static void Errno(Utf8JsonWriter w, string name, Driver.Errno errno, bool withValue = true)
-    {
-        if (errno == Driver.Errno.None) w.WriteNull(name);
-        else w.WriteString(name, ErrnoText.Name(errno));
-        if (withValue) w.WriteNumber(name + "Value", errno == Driver.Errno.None ? 0 : ErrnoText.KernelValue(errno));
-    }
-
     /// <summary><c>write</c>, <c>finish</c>, <c>setup</c> or null.</summary>
     public static string? ReportedAt(Validation.ReportedAt at) => at switch
     {
@@ -108,39 +88,4 @@ public static class JsonOut
         Validation.ReportedAt.Setup => "setup",
         _ => null,
     };
-
-    /// <summary>Writes <c>"machine": {...}</c>.</summary>
-    public static void Machine(Utf8JsonWriter w, MachineInfo machine)
-    {
-        w.WriteStartObject("machine");
-        w.WriteString("cpu", machine.Cpu);
-        w.WriteNumber("logicalCores", machine.LogicalCores);
-        w.WriteString("runtime", machine.Runtime);
-        w.WriteString("os", machine.Os);
-        w.WriteBoolean("vector512", machine.Vector512);
-        w.WriteBoolean("crc32cInterleaved", machine.Crc32CInterleaved);
-        if (machine.LoadAverage is { } load) w.WriteNumber("loadAverage", load);
-        else w.WriteNull("loadAverage");
-        w.WriteBoolean("optimized", machine.Optimized);
-        w.WriteEndObject();
-    }
-
-    /// <summary>Writes one measurement as an object.</summary>
-    public static void Measurement(Utf8JsonWriter w, BenchMeasurement m)
-    {
-        w.WriteStartObject();
-        w.WriteString("id", m.Id);
-        w.WriteString("title", m.Title);
-        w.WriteBoolean("baseline", m.IsBaseline);
-        w.WriteNumber("bytesPerRun", m.BytesPerRun);
-        w.WriteNumber("itemsPerRun", m.ItemsPerRun);
-        w.WriteNumber("runs", m.Runs);
-        w.WriteNumber("medianSeconds", m.MedianSeconds);
-        w.WriteNumber("bestSeconds", m.BestSeconds);
-        w.WriteNumber("gbPerSecond", Math.Round(m.GbPerSecond, 3));
-        w.WriteNumber("bestGbPerSecond", Math.Round(m.BestGbPerSecond, 3));
-        w.WriteNumber("itemsPerSecond", Math.Round(m.ItemsPerSecond));
-        w.WriteNumber("allocatedBytesPerRun", m.AllocatedBytesPerRun);
-        w.WriteEndObject();
-    }
 }
