@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
-using XeStreamKit.Cli.Cli;
+using XeStreamKit.Cli.Plumbing;
 using XeStreamKit.Conformance.Qemu;
 using XeStreamKit.Conformance.Support;
 

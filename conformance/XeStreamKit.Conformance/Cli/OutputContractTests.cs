@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using XeStreamKit.Cli.Cli;
+using XeStreamKit.Cli.Plumbing;
 using XeStreamKit.Conformance.Support;
 
 namespace XeStreamKit.Conformance.Cli;

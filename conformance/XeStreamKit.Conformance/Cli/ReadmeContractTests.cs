@@ -76,7 +76,7 @@ public sealed partial class ReadmeContractTests
     [Fact]
     public void The_exit_code_table_lists_every_code_the_tool_uses()
     {
-        foreach (var code in new[] { XeStreamKit.Cli.Cli.ExitCode.Ok, XeStreamKit.Cli.Cli.ExitCode.Usage, XeStreamKit.Cli.Cli.ExitCode.InvalidStream, XeStreamKit.Cli.Cli.ExitCode.Incompatible, XeStreamKit.Cli.Cli.ExitCode.IoError, XeStreamKit.Cli.Cli.ExitCode.Internal })
+        foreach (var code in new[] { XeStreamKit.Cli.Plumbing.ExitCode.Ok, XeStreamKit.Cli.Plumbing.ExitCode.Usage, XeStreamKit.Cli.Plumbing.ExitCode.InvalidStream, XeStreamKit.Cli.Plumbing.ExitCode.Incompatible, XeStreamKit.Cli.Plumbing.ExitCode.IoError, XeStreamKit.Cli.Plumbing.ExitCode.Internal })
             Readme.ShouldContain($"\n| {code} | ");
         Readme.ShouldContain("| 129, 130, 143 |");
     }

@@ -205,8 +205,8 @@ public sealed class QemuCliTests : IDisposable
         // A pipe cannot seek: the four bytes read to detect the format must be replayed.
         var image = QemuImages.Build(new QemuImageSpec { Devices = [new VfioDeviceSpec("0000:00:02.0/vfio", Xe, 333)] });
         var stdin = ChunkedStream.Random(qemu ? image : Xe, seed: 11, max: 3);
-        var ctx = new XeStreamKit.Cli.Cli.CliContext(stdin, new MemoryStream(), new StringWriter(), terminal: false);
-        using var input = XeStreamKit.Cli.Cli.StreamInputs.Open("-", ctx);
+        var ctx = new XeStreamKit.Cli.Plumbing.CliContext(stdin, new MemoryStream(), new StringWriter(), terminal: false);
+        using var input = XeStreamKit.Cli.Plumbing.StreamInputs.Open("-", ctx);
         input.IsQemu.ShouldBe(qemu);
         input.Device?.IdStr.ShouldBe(qemu ? "0000:00:02.0/vfio" : null);
         var copy = new MemoryStream();

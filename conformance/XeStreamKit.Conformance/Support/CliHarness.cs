@@ -1,6 +1,6 @@
 using System.Text;
 using XeStreamKit.Cli;
-using XeStreamKit.Cli.Cli;
+using XeStreamKit.Cli.Plumbing;
 
 namespace XeStreamKit.Conformance.Support;
 

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
-using XeStreamKit.Cli.Cli;
+using XeStreamKit.Cli.Json;
+using XeStreamKit.Cli.Plumbing;
 using XeStreamKit.Compatibility;
 using XeStreamKit.Driver;
 
@@ -66,20 +67,22 @@ public static class CompatCommand
         var results = names.Select(n => targets.Select(t => Check(ctx, n, t, open)).ToArray()).ToArray();
         if (json)
         {
-            JsonOut.Document(ctx.StdOut, w =>
-            {
-                w.WriteStartArray("matrix");
-                for (var i = 0; i < names.Length; i++)
-                    for (var j = 0; j < specs.Length; j++)
-                    {
-                        w.WriteStartObject();
-                        w.WriteString("image", names[i]);
-                        w.WriteString("target", specs[j]);
-                        WriteResult(w, results[i][j]);
-                        w.WriteEndObject();
-                    }
-                w.WriteEndArray();
-            });
+            // A cell is {image, target (the spec)} and the verdict's members, whose own "target"
+            // (the description) follows: two members of one name, as xsk has always printed them.
+            using var w = JsonOut.Writer(ctx.StdOut);
+            w.WriteStartObject();
+            w.WriteStartArray("matrix");
+            for (var i = 0; i < names.Length; i++)
+                for (var j = 0; j < specs.Length; j++)
+                {
+                    w.WriteStartObject();
+                    w.WriteString("image", names[i]);
+                    w.WriteString("target", specs[j]);
+                    JsonOut.Members(w, CompatJson.Of(results[i][j]), CliJsonContext.Default.CompatJson);
+                    w.WriteEndObject();
+                }
+            w.WriteEndArray();
+            JsonOut.End(w, ctx.StdOut);
         }
         else
         {
@@ -104,73 +107,6 @@ public static class CompatCommand
         { } f => $"{ErrnoText.Name(f.Errno)} finish",
     };
 
-    private static void WriteJson(Stream stdout, CompatibilityResult r)
-    {
-        JsonOut.Document(stdout, w =>
-        {
-            WriteResult(w, r);
-        });
-    }
-
-    private static void WriteResult(Utf8JsonWriter w, CompatibilityResult r)
-    {
-        var f = r.Failure;
-        w.WriteBoolean("compatible", r.Compatible);
-        w.WriteString("outcome", r.Outcome);
-        JsonOut.Errno(w, "errno", r.Errno);
-        if (f is null)
-        {
-            w.WriteNull("packetIndex");
-            w.WriteNull("streamOffset");
-            w.WriteNull("reportedAt");
-            w.WriteNull("rule");
-        }
-        else
-        {
-            if (f.PacketIndex >= 0) w.WriteNumber("packetIndex", f.PacketIndex);
-            else w.WriteNull("packetIndex");
-            w.WriteNumber("streamOffset", f.PacketOffset);
-            w.WriteString("reportedAt", JsonOut.ReportedAt(f.At));
-            w.WriteString("rule", f.Rule.Id);
-        }
-        w.WriteString("reason", r.Reason);
-        if (f?.Cause is { } c)
-        {
-            w.WriteStartObject("cause");
-            w.WriteString("rule", c.Rule.Id);
-            JsonOut.Errno(w, "errno", c.InternalErrno);
-            w.WriteNumber("packetIndex", c.PacketIndex);
-            w.WriteNumber("streamOffset", c.PacketOffset);
-            w.WriteString("message", c.Message);
-            w.WriteEndObject();
-        }
-        else w.WriteNull("cause");
-        if (f is { Hazard: not Validation.DriverHazard.None })
-        {
-            w.WriteStartObject("hazard");
-            w.WriteString("outcome", HazardText.Outcome(f.Hazard));
-            w.WriteString("context", HazardText.Context(f.Hazard));
-            w.WriteString("function", f.KernelFunction);
-            w.WriteNumber("packetIndex", f.PacketIndex);
-            w.WriteNumber("streamOffset", f.PacketOffset);
-            w.WriteString("aftermath", HazardText.Aftermath(f.Hazard));
-            w.WriteEndObject();
-        }
-        else w.WriteNull("hazard");
-        w.WriteString("target", r.Target.Describe());
-        w.WriteNumber("packets", r.Packets);
-        w.WriteNumber("bytes", r.Bytes);
-        w.WriteStartArray("warnings");
-        foreach (var x in r.Warnings)
-        {
-            w.WriteStartObject();
-            w.WriteString("rule", x.Rule.Id);
-            w.WriteNumber("packetIndex", x.PacketIndex);
-            w.WriteNumber("streamOffset", x.StreamOffset);
-            w.WriteString("message", x.Message);
-            w.WriteEndObject();
-        }
-        w.WriteEndArray();
-        w.WriteNumber("warningsDropped", r.WarningsDropped);
-    }
+    private static void WriteJson(Stream stdout, CompatibilityResult r) =>
+        JsonOut.Document(stdout, CompatJson.Of(r), CliJsonContext.Default.CompatJson);
 }

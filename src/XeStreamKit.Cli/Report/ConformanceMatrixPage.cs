@@ -1,5 +1,5 @@
 using System.Text;
-using XeStreamKit.Cli.Cli;
+using XeStreamKit.Cli.Plumbing;
 using XeStreamKit.Devices.Conformance;
 using XeStreamKit.Driver;
 using XeStreamKit.Validation;

@@ -1,4 +1,4 @@
-namespace XeStreamKit.Cli.Cli;
+namespace XeStreamKit.Cli.Plumbing;
 
 /// <summary>The exit codes every command uses (documented in README.md).</summary>
 public static class ExitCode

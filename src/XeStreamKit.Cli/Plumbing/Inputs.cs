@@ -1,6 +1,6 @@
 using XeStreamKit.IO;
 
-namespace XeStreamKit.Cli.Cli;
+namespace XeStreamKit.Cli.Plumbing;
 
 /// <summary>
 /// The one way a command opens an input the user named: a file, a character device or FIFO, or

@@ -2,7 +2,7 @@ using System.CommandLine;
 using XeStreamKit.Containers.Qemu;
 using XeStreamKit.IO;
 
-namespace XeStreamKit.Cli.Cli;
+namespace XeStreamKit.Cli.Plumbing;
 
 /// <summary>
 /// Opens the migration stream a command reads, in one call: a raw Xe stream (file, device, fifo,

@@ -1,6 +1,6 @@
 using System.CommandLine;
 
-namespace XeStreamKit.Cli.Cli;
+namespace XeStreamKit.Cli.Plumbing;
 
 /// <summary>Options several verbs share, built in one place so their names, values and defaults
 /// stay one vocabulary (README, "Options").</summary>

@@ -1,4 +1,4 @@
-namespace XeStreamKit.Cli.Cli;
+namespace XeStreamKit.Cli.Plumbing;
 
 /// <summary>
 /// The one way a command opens an output the user named (<c>-o</c>, <c>--keep</c>,

@@ -1,6 +1,6 @@
 using XeStreamKit.Text;
 
-namespace XeStreamKit.Cli.Cli;
+namespace XeStreamKit.Cli.Plumbing;
 
 /// <summary>
 /// The one error handler: every failure of every verb becomes one line on stderr
@@ -93,22 +93,22 @@ public sealed record Failure(string Message, int ExitCode)
         switch (e)
         {
             case MigrationStreamFormatException f:
-                return new Failure(OneLine(f.Message), Cli.ExitCode.InvalidStream) { StreamOffset = f.StreamOffset, PacketIndex = f.PacketIndex, Field = f.Field };
+                return new Failure(OneLine(f.Message), Plumbing.ExitCode.InvalidStream) { StreamOffset = f.StreamOffset, PacketIndex = f.PacketIndex, Field = f.Field };
             case UsageException or SpecTextException:
-                return new Failure(OneLine(e.Message), Cli.ExitCode.Usage);
+                return new Failure(OneLine(e.Message), Plumbing.ExitCode.Usage);
             case Devices.DeviceException d:
-                return new Failure(OneLine(d.Message), Cli.ExitCode.IoError) { Errno = d.Errno };
+                return new Failure(OneLine(d.Message), Plumbing.ExitCode.IoError) { Errno = d.Errno };
             case ErrnoException x:
-                return new Failure(OneLine(x.Message), Cli.ExitCode.IoError) { Errno = x.Errno, OnStdout = x.OnStdout };
+                return new Failure(OneLine(x.Message), Plumbing.ExitCode.IoError) { Errno = x.Errno, OnStdout = x.OnStdout };
             case IOException or UnauthorizedAccessException:
-                return new Failure(OneLine(e.Message), Cli.ExitCode.IoError) { Errno = SystemErrors.Errno(e) };
+                return new Failure(OneLine(e.Message), Plumbing.ExitCode.IoError) { Errno = SystemErrors.Errno(e) };
             case InvalidDataException:
                 // A damaged input file other than a stream (a corpus manifest, a vector).
-                return new Failure(OneLine(e.Message), Cli.ExitCode.IoError);
+                return new Failure(OneLine(e.Message), Plumbing.ExitCode.IoError);
             case OutOfMemoryException or InsufficientExecutionStackException:
-                return new Failure($"out of memory: {OneLine(e.Message)}", Cli.ExitCode.IoError) { Errno = 12 };
+                return new Failure($"out of memory: {OneLine(e.Message)}", Plumbing.ExitCode.IoError) { Errno = 12 };
             default:
-                return new Failure($"internal error (a bug in xsk, please report it with the command line): {e.GetType().Name}: {OneLine(e.Message)}", Cli.ExitCode.Internal);
+                return new Failure($"internal error (a bug in xsk, please report it with the command line): {e.GetType().Name}: {OneLine(e.Message)}", Plumbing.ExitCode.Internal);
         }
     }
 

@@ -1,4 +1,4 @@
-namespace XeStreamKit.Cli.Cli;
+namespace XeStreamKit.Cli.Plumbing;
 
 /// <summary>
 /// Passes every call through to another stream and rewords its I/O failures to name what the

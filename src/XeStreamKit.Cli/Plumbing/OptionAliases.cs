@@ -1,4 +1,4 @@
-namespace XeStreamKit.Cli.Cli;
+namespace XeStreamKit.Cli.Plumbing;
 
 /// <summary>
 /// The option spellings of earlier releases, accepted for one more release with a warning and

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace XeStreamKit.Cli.Cli;
+namespace XeStreamKit.Cli.Plumbing;
 
 /// <summary>What a path or an open descriptor is, from <c>statx(2)</c>: .NET's file APIs do not
 /// tell a character device or a FIFO from a regular file, and both look seekable to it (a

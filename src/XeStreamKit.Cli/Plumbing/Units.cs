@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace XeStreamKit.Cli.Cli;
+namespace XeStreamKit.Cli.Plumbing;
 
 /// <summary>Human formatting of sizes and rates.</summary>
 public static class Units

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace XeStreamKit.Cli.Cli;
+namespace XeStreamKit.Cli.Plumbing;
 
 /// <summary>The process's standard streams, injectable so tests run commands in-process.</summary>
 public sealed class CliContext

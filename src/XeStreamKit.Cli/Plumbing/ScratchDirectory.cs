@@ -1,4 +1,4 @@
-namespace XeStreamKit.Cli.Cli;
+namespace XeStreamKit.Cli.Plumbing;
 
 /// <summary>A directory of the command's own for temporary files, deleted with its contents when
 /// disposed and, through <see cref="TempFiles"/>, when a signal ends the process.</summary>

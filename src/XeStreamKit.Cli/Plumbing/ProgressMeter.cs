@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace XeStreamKit.Cli.Cli;
+namespace XeStreamKit.Cli.Plumbing;
 
 /// <summary>
 /// A one-line progress display on stderr (bytes, total when known, rate), redrawn at most five

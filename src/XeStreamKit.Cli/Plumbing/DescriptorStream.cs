@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace XeStreamKit.Cli.Cli;
+namespace XeStreamKit.Cli.Plumbing;
 
 /// <summary>
 /// A standard descriptor read or written with read(2)/write(2), so the descriptor's shared file

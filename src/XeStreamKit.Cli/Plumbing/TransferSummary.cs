@@ -1,12 +1,13 @@
 using System.Diagnostics;
 using System.Text.Json;
+using XeStreamKit.Cli.Json;
 using XeStreamKit.Devices;
 using XeStreamKit.Devices.Emulated;
 using XeStreamKit.Format;
 using XeStreamKit.IO;
 using XeStreamKit.Validation;
 
-namespace XeStreamKit.Cli.Cli;
+namespace XeStreamKit.Cli.Plumbing;
 
 /// <summary>What a save or restore moved, for people or as JSON.</summary>
 public sealed record TransferSummary(string Operation, string Device, string Path, ValidationReport Stream, long? Estimate, StateDigest? Digest, TimeSpan Elapsed)
@@ -64,29 +65,9 @@ public sealed record TransferSummary(string Operation, string Device, string Pat
     /// <summary>JSON summary.</summary>
     public void WriteJson(Stream output)
     {
-        JsonOut.Document(output, w =>
-        {
-            w.WriteString("operation", Operation);
-            w.WriteString("device", Device);
-            w.WriteString("stream", Path);
-            w.WriteNumber("bytes", Stream.Bytes);
-            w.WriteNumber("packets", Stream.Packets);
-            JsonOut.PacketsByType(w, "packetsByType", Stream.PacketsByType);
-            if (Estimate is { } e) w.WriteNumber("sizeEstimate", e);
-            else w.WriteNull("sizeEstimate");
-            w.WriteBoolean("strictValid", Stream.Valid);
-            w.WriteNumber("strictErrors", Stream.Errors);
-            if (Digest is { } d)
-            {
-                w.WriteString("stateDigest", d.Hex);
-                w.WriteStartObject("stateDigestComponents");
-                foreach (var (c, v) in d.Components) w.WriteString(c, v.ToString("x16", System.Globalization.CultureInfo.InvariantCulture));
-                w.WriteEndObject();
-            }
-            else w.WriteNull("stateDigest");
-            w.WriteNumber("seconds", Math.Round(Elapsed.TotalSeconds, 3));
-            w.WriteNumber("totalSeconds", Math.Round((Total ?? Elapsed).TotalSeconds, 3));
-            w.WriteNumber("gbPerSecond", Math.Round(GigabytesPerSecond, 3));
-        });
+        var components = Digest?.Components.ToDictionary(x => x.Component, x => x.Digest.ToString("x16", System.Globalization.CultureInfo.InvariantCulture));
+        var document = new TransferJson(Operation, Device, Path, Stream.Bytes, Stream.Packets, PacketTypeCountJson.Of(Stream.PacketsByType), Estimate, Stream.Valid, Stream.Errors,
+            Digest?.Hex, components, Math.Round(Elapsed.TotalSeconds, 3), Math.Round((Total ?? Elapsed).TotalSeconds, 3), Math.Round(GigabytesPerSecond, 3));
+        JsonOut.Document(output, document, CliJsonContext.Default.TransferJson);
     }
 }

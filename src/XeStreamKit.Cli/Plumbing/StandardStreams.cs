@@ -2,7 +2,7 @@ using System.Globalization;
 using Microsoft.Win32.SafeHandles;
 using XeStreamKit.IO;
 
-namespace XeStreamKit.Cli.Cli;
+namespace XeStreamKit.Cli.Plumbing;
 
 /// <summary>
 /// Opens descriptors 0 and 1 with read(2)/write(2) (<see cref="DescriptorStream"/>; a regular-file

@@ -1,7 +1,7 @@
 using XeStreamKit.Devices;
 using XeStreamKit.Devices.Posix;
 
-namespace XeStreamKit.Cli.Cli;
+namespace XeStreamKit.Cli.Plumbing;
 
 /// <summary>
 /// Turns the exceptions .NET raises for failed system calls into one line that names the user's
