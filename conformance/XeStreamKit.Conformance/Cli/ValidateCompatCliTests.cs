@@ -103,7 +103,12 @@ public class ValidateCompatCliTests
         var json = CliHarness.Run(null, "compat", "--matrix", good, "--target", "bmg,ggtt=16KiB,lmem=16KiB", "--json");
         json.ExitCode.ShouldBe(0);
         using var doc = JsonDocument.Parse(json.StdOut);
-        doc.RootElement.GetProperty("matrix")[0].GetProperty("compatible").GetBoolean().ShouldBeTrue();
+        var cell = doc.RootElement.GetProperty("matrix")[0];
+        cell.GetProperty("compatible").GetBoolean().ShouldBeTrue();
+        cell.GetProperty("targetSpec").GetString().ShouldBe("bmg,ggtt=16KiB,lmem=16KiB");
+        // Every member name once: a duplicate would be resolved differently by different readers.
+        var names = cell.EnumerateObject().Select(p => p.Name).ToList();
+        names.ShouldBe(names.Distinct().ToList());
     }
 
     [Theory]

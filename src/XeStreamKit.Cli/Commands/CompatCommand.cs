@@ -67,8 +67,9 @@ public static class CompatCommand
         var results = names.Select(n => targets.Select(t => Check(ctx, n, t, open)).ToArray()).ToArray();
         if (json)
         {
-            // A cell is {image, target (the spec)} and the verdict's members, whose own "target"
-            // (the description) follows: two members of one name, as xsk has always printed them.
+            // A cell is {image, targetSpec (as given to --target)} and the verdict's members,
+            // whose "target" is the profile's description. (Before issue 10 the spec was also
+            // named "target": two members of one name, which a JSON reader resolves to either.)
             using var w = JsonOut.Writer(ctx.StdOut);
             w.WriteStartObject();
             w.WriteStartArray("matrix");
@@ -77,7 +78,7 @@ public static class CompatCommand
                 {
                     w.WriteStartObject();
                     w.WriteString("image", names[i]);
-                    w.WriteString("target", specs[j]);
+                    w.WriteString("targetSpec", specs[j]);
                     JsonOut.Members(w, CompatJson.Of(results[i][j]), CliJsonContext.Default.CompatJson);
                     w.WriteEndObject();
                 }
