@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using XeStreamKit.Cli.Cli;
-using XeStreamKit.Devices.Benchmarking;
+using XeStreamKit.Harness.Benchmarking;
 using XeStreamKit.Devices.Emulated;
 using XeStreamKit.Text;
 

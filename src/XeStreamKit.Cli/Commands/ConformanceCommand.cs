@@ -1,8 +1,9 @@
 using System.CommandLine;
 using System.Text.Json;
 using System.Xml.Linq;
+using XeStreamKit.Harness.Corpus;
 using XeStreamKit.Cli.Cli;
-using XeStreamKit.Devices.Conformance;
+using XeStreamKit.Harness.Conformance;
 using XeStreamKit.Validation;
 
 namespace XeStreamKit.Cli.Commands;

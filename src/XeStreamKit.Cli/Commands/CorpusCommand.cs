@@ -1,8 +1,8 @@
 using System.CommandLine;
 using XeStreamKit.Cli.Cli;
 using XeStreamKit.Compatibility;
-using XeStreamKit.Corpus;
-using XeStreamKit.Devices.Conformance;
+using XeStreamKit.Harness.Corpus;
+using XeStreamKit.Harness.Conformance;
 
 namespace XeStreamKit.Cli.Commands;
 

@@ -1,7 +1,8 @@
 using System.CommandLine;
 using System.Text.Json;
+using XeStreamKit.Harness.Corpus;
 using XeStreamKit.Cli.Cli;
-using XeStreamKit.Devices.Conformance;
+using XeStreamKit.Harness.Conformance;
 
 namespace XeStreamKit.Cli.Commands;
 

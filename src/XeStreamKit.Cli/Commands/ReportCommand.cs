@@ -3,7 +3,7 @@ using System.Text;
 using XeStreamKit.Cli.Cli;
 using XeStreamKit.Cli.Report;
 using XeStreamKit.Compatibility;
-using XeStreamKit.Containers.Qemu;
+using XeStreamKit.Qemu;
 using XeStreamKit.Driver;
 using XeStreamKit.Validation;
 

@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using XeStreamKit.Cli.Cli;
 using XeStreamKit.Devices;
-using XeStreamKit.Devices.Conformance;
+using XeStreamKit.Harness.Conformance;
 using XeStreamKit.Devices.Emulated;
 using XeStreamKit.Text;
 
