@@ -93,19 +93,19 @@ public static class JsonOut
     }
 
     /// <summary>Writes <c>"name": "ENODEV"</c> (null for none) and, unless told not to, <c>"nameValue": -19</c> (0 for none).</summary>
-    public static void Errno(Utf8JsonWriter w, string name, Driver.Errno errno, bool withValue = true)
+    public static void Errno(Utf8JsonWriter w, string name, Catalog.Errno errno, bool withValue = true)
     {
-        if (errno == Driver.Errno.None) w.WriteNull(name);
+        if (errno == Catalog.Errno.None) w.WriteNull(name);
         else w.WriteString(name, ErrnoText.Name(errno));
-        if (withValue) w.WriteNumber(name + "Value", errno == Driver.Errno.None ? 0 : ErrnoText.KernelValue(errno));
+        if (withValue) w.WriteNumber(name + "Value", errno == Catalog.Errno.None ? 0 : ErrnoText.KernelValue(errno));
     }
 
     /// <summary><c>write</c>, <c>finish</c>, <c>setup</c> or null.</summary>
-    public static string? ReportedAt(Validation.ReportedAt at) => at switch
+    public static string? ReportedAt(Catalog.ReportedAt at) => at switch
     {
-        Validation.ReportedAt.Write => "write",
-        Validation.ReportedAt.Finish => "finish",
-        Validation.ReportedAt.Setup => "setup",
+        Catalog.ReportedAt.Write => "write",
+        Catalog.ReportedAt.Finish => "finish",
+        Catalog.ReportedAt.Setup => "setup",
         _ => null,
     };
 

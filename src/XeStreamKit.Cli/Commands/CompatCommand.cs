@@ -98,9 +98,9 @@ public static class CompatCommand
     private static string Cell(CompatibilityResult r) => r.Failure switch
     {
         null => "ok",
-        { Hazard: not Validation.DriverHazard.None } f => $"{HazardText.Outcome(f.Hazard).ToUpperInvariant()} #{f.PacketIndex}",
-        { At: Validation.ReportedAt.Write } f => $"{ErrnoText.Name(f.Errno)} write #{f.PacketIndex}",
-        { At: Validation.ReportedAt.Setup } f => $"{ErrnoText.Name(f.Errno)} setup",
+        { Hazard: not Catalog.DriverHazard.None } f => $"{HazardText.Outcome(f.Hazard).ToUpperInvariant()} #{f.PacketIndex}",
+        { At: Catalog.ReportedAt.Write } f => $"{ErrnoText.Name(f.Errno)} write #{f.PacketIndex}",
+        { At: Catalog.ReportedAt.Setup } f => $"{ErrnoText.Name(f.Errno)} setup",
         { } f => $"{ErrnoText.Name(f.Errno)} finish",
     };
 
@@ -145,7 +145,7 @@ public static class CompatCommand
             w.WriteEndObject();
         }
         else w.WriteNull("cause");
-        if (f is { Hazard: not Validation.DriverHazard.None })
+        if (f is { Hazard: not Catalog.DriverHazard.None })
         {
             w.WriteStartObject("hazard");
             w.WriteString("outcome", HazardText.Outcome(f.Hazard));

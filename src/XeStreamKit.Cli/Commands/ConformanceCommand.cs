@@ -100,7 +100,7 @@ public static class ConformanceCommand
 
     private static string Cell(VectorResult r) =>
         r.Skipped ? "skip hazard" : (r.Passed ? "ok " : "FAIL ") + (r.Actual is null ? "error" : r.Actual.Accepted ? "accepted"
-            : r.Actual.Hazard != DriverHazard.None ? Driver.HazardText.Outcome(r.Actual.Hazard) : Driver.ErrnoText.Name(r.Actual.Errno));
+            : r.Actual.Hazard != DriverHazard.None ? Driver.HazardText.Outcome(r.Actual.Hazard) : Catalog.ErrnoText.Name(r.Actual.Errno));
 
     private static void WriteJson(Stream stdout, List<List<VectorResult>> results, DriverVersion driver, WriteSplit split)
     {

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using XeStreamKit.Catalog;
 using XeStreamKit.Text;
 
 namespace XeStreamKit.Compatibility;

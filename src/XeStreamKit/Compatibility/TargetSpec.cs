@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
+using XeStreamKit.Catalog;
 using XeStreamKit.Text;
-using XeStreamKit.Validation;
 
 namespace XeStreamKit.Compatibility;
 

@@ -1,7 +1,6 @@
 using XeStreamKit.Format;
-using XeStreamKit.Validation;
 
-namespace XeStreamKit.Driver;
+namespace XeStreamKit.Catalog;
 
 /// <summary>
 /// A stream breaking a rule at a point: which rule, what user space would see (errno and when),

@@ -1,6 +1,5 @@
-using XeStreamKit.Validation;
 
-namespace XeStreamKit.Compatibility;
+namespace XeStreamKit.Catalog;
 
 /// <summary>
 /// The VF a stream is restored into: which device and revision, which GTs, how much GGTT and

@@ -1,4 +1,4 @@
-namespace XeStreamKit.Driver;
+namespace XeStreamKit.Catalog;
 
 /// <summary>The Linux errno values the xe driver, the VFIO core and the PF debugfs report on the
 /// migration paths (asm-generic/errno-base.h, asm-generic/errno.h, linux/errno.h).</summary>
