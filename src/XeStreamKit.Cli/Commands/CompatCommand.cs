@@ -3,6 +3,7 @@ using System.Text.Json;
 using XeStreamKit.Cli.Cli;
 using XeStreamKit.Compatibility;
 using XeStreamKit.Driver;
+using XeStreamKit.Devices.Host;
 
 namespace XeStreamKit.Cli.Commands;
 
@@ -35,7 +36,7 @@ public static class CompatCommand
         {
             var names = parse.GetValue(inputs)!;
             var specs = parse.GetValue(targets)!;
-            var profiles = specs.Select(s => TargetSpec.Parse(s, "--target", vf: parse.GetValue(vf)).Target).ToList();
+            var profiles = specs.Select(s => TargetSpec.Parse(s, "--target", source: HostTargetSource.Default, vf: parse.GetValue(vf), vfOption: "--vf").Target).ToList();
             var open = (string name) => StreamInputs.Open(name, ctx, parse.GetValue(qemu), parse.GetValue(device));
             if (parse.GetValue(matrix)) return Matrix(ctx, names, specs, profiles, parse.GetValue(json), open);
             if (names.Length != 1 || profiles.Count != 1)

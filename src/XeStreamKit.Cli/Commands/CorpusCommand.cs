@@ -3,6 +3,7 @@ using XeStreamKit.Cli.Cli;
 using XeStreamKit.Compatibility;
 using XeStreamKit.Harness.Corpus;
 using XeStreamKit.Harness.Conformance;
+using XeStreamKit.Devices.Host;
 
 namespace XeStreamKit.Cli.Commands;
 
@@ -23,7 +24,7 @@ public static class CorpusCommand
         };
         generate.SetAction(parse => CommandRunner.Run(ctx.Error, () =>
         {
-            var home = parse.GetValue(target) is { } t ? TargetSpec.Parse(t, "--target", vf: parse.GetValue(vf)).Target : null;
+            var home = parse.GetValue(target) is { } t ? TargetSpec.Parse(t, "--target", source: HostTargetSource.Default, vf: parse.GetValue(vf), vfOption: "--vf").Target : null;
             var path = parse.GetValue(dir)!;
             if (path.Length == 0) throw new UsageException("an empty path (name the directory to write the corpus to)");
             if (parse.GetValue(hazards)) return WriteHazards(ctx, path, home, parse.GetValue(json));

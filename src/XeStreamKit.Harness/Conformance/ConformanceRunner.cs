@@ -2,6 +2,7 @@ using System.Diagnostics;
 using XeStreamKit.Compatibility;
 using XeStreamKit.Harness.Corpus;
 using XeStreamKit.Validation;
+using XeStreamKit.Devices.Host;
 
 namespace XeStreamKit.Harness.Conformance;
 
@@ -44,7 +45,7 @@ public static class ConformanceRunner
     {
         foreach (var v in vectors)
         {
-            var target = TargetSpec.Parse(v.Entry.Target, $"{v.Entry.Name} target").Target with { Driver = driver };
+            var target = TargetSpec.Parse(v.Entry.Target, $"{v.Entry.Name} target", source: HostTargetSource.Default).Target with { Driver = driver };
             var expected = v.Entry.ExpectFor(driver);
             if (expected.Hazard != DriverHazard.None && impl.ReachesRealDriver && !allowHazards)
             {

@@ -6,6 +6,7 @@ using XeStreamKit.Devices.Emulated;
 using XeStreamKit.Driver;
 using XeStreamKit.IO;
 using XeStreamKit.Text;
+using XeStreamKit.Devices.Host;
 
 namespace XeStreamKit.Harness.Conformance;
 
@@ -120,7 +121,7 @@ public static class ThroughputCheck
         var clock = Stopwatch.StartNew();
         var machine = MachineInfo.Current();
         var spec = options.Device[Emulated.Length..];
-        var parsed = TargetSpec.Parse(spec, "--device", DeviceSpec.EmulatedKeys);
+        var parsed = TargetSpec.Parse(spec, "--device", DeviceSpec.EmulatedKeys, HostTargetSource.Default);
         if (parsed.Extras.ContainsKey("chunk") && options.ChunkSizes is not null)
             throw new SpecTextException("--device chunk= and --chunk both set the VRAM chunk size: give one");
         if (parsed.Target.LmemBytes is not > 0)

@@ -3,6 +3,7 @@ using XeStreamKit.Compatibility;
 using XeStreamKit.Driver;
 using XeStreamKit.Format;
 using XeStreamKit.Validation;
+using XeStreamKit.Devices.Host;
 
 namespace XeStreamKit.Harness.Corpus;
 
@@ -31,7 +32,7 @@ public static class HazardReport
         foreach (var v in vectors)
         {
             var bytes = ReadAll(v.Open());
-            var target = TargetSpec.Parse(v.Entry.Target, $"{v.Entry.Name} target").Target;
+            var target = TargetSpec.Parse(v.Entry.Target, $"{v.Entry.Name} target", source: HostTargetSource.Default).Target;
             var writes = SmallestTrigger(bytes, target, v.Entry);
             File.WriteAllBytes(Path.Combine(directory, v.Entry.Name + ".bin"), bytes);
             File.WriteAllBytes(Path.Combine(directory, v.Entry.Name + ".min.bin"), writes.SelectMany(w => w).ToArray());

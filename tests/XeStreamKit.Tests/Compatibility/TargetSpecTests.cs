@@ -1,6 +1,7 @@
 using XeStreamKit.Compatibility;
 using XeStreamKit.Text;
 using XeStreamKit.Validation;
+using XeStreamKit.Devices.Host;
 
 namespace XeStreamKit.Tests.Compatibility;
 
@@ -52,7 +53,7 @@ public class TargetSpecTests
     [InlineData("host:zz,vf=1", "--target: 'zz' is not a PCI address")]
     public void Malformed_specs_are_one_line_errors(string spec, string message)
     {
-        var e = Should.Throw<SpecTextException>(() => TargetSpec.Parse(spec));
+        var e = Should.Throw<SpecTextException>(() => TargetSpec.Parse(spec, "--target", source: HostTargetSource.Default, vfOption: "--vf"));
         e.Message.ShouldStartWith(message);
         e.Message.ShouldNotContain("\n");
     }
@@ -64,20 +65,20 @@ public class TargetSpecTests
         try
         {
             File.WriteAllText(path, """{"platform": "bmg", "devid": "0xE212", "revid": 1, "lmem": "2GiB", "ggtt": 268435456, "driver": "6.19"}""");
-            var t = TargetSpec.Parse("@" + path).Target;
+            var t = TargetSpec.Parse("@" + path, "--target", source: HostTargetSource.Default).Target;
             (t.DeviceId, t.RevisionId, t.LmemBytes, t.GgttBytes, t.Driver).ShouldBe((0xE212u, 1u, 2UL << 30, 256UL << 20, DriverVersion.V6_19));
             File.WriteAllText(path, "{\"devid\": 1}");
-            Should.Throw<SpecTextException>(() => TargetSpec.Parse("@" + path)).Message.ShouldContain("has no \"platform\"");
+            Should.Throw<SpecTextException>(() => TargetSpec.Parse("@" + path, "--target", source: HostTargetSource.Default)).Message.ShouldContain("has no \"platform\"");
             File.WriteAllText(path, "{nope");
-            Should.Throw<SpecTextException>(() => TargetSpec.Parse("@" + path)).Message.ShouldContain("is not JSON");
+            Should.Throw<SpecTextException>(() => TargetSpec.Parse("@" + path, "--target", source: HostTargetSource.Default)).Message.ShouldContain("is not JSON");
             File.WriteAllText(path, "{\"platform\": \"bmg\", \"lmem\": [1]}");
-            Should.Throw<SpecTextException>(() => TargetSpec.Parse("@" + path)).Message.ShouldContain("'lmem' must be a string, number or boolean");
+            Should.Throw<SpecTextException>(() => TargetSpec.Parse("@" + path, "--target", source: HostTargetSource.Default)).Message.ShouldContain("'lmem' must be a string, number or boolean");
         }
         finally
         {
             File.Delete(path);
         }
-        Should.Throw<IOException>(() => TargetSpec.Parse("@/nonexistent/host.json")).Message.ShouldStartWith("--target: cannot read /nonexistent/host.json");
+        Should.Throw<IOException>(() => TargetSpec.Parse("@/nonexistent/host.json", "--target", source: HostTargetSource.Default)).Message.ShouldStartWith("--target: cannot read /nonexistent/host.json");
     }
 
     private sealed class FakeHost : IDisposable
@@ -106,12 +107,12 @@ public class TargetSpecTests
         host.File("debug/dri/0000:03:00.0/sriov/vf2/tile0/vram_quota", "4294967296\n");
         host.File("debug/dri/0000:03:00.0/gt0/uc/guc_info", "GuC firmware: xe/bmg_guc_70.bin\n\tstatus: RUNNING\n\tversion: wanted 70.44.0, found 70.55.3\n");
         var reader = new HostTargetReader(host.Sys, host.Debugfs);
-        var t = TargetSpec.Parse("host:0000:03:00.0", host: reader, vf: 2).Target;
+        var t = TargetSpec.Parse("host:0000:03:00.0", source: new HostTargetSource(reader), vf: 2).Target;
         (t.Platform?.Id, t.DeviceId, t.RevisionId, t.GgttBytes, t.LmemBytes, t.Guc, t.VfId)
             .ShouldBe(("bmg", 0xE211u, 2u, 256UL << 20, 4UL << 30, (70, 55, 3), 2u));
         t.MigrationUnavailableReason().ShouldBeNull();
-        TargetSpec.Parse("host:0000:03:00.0,vf=2,driver=6.19", host: reader).Target.Driver.ShouldBe(DriverVersion.V6_19);
-        Should.Throw<IOException>(() => TargetSpec.Parse("host:0000:03:00.0,vf=7", host: reader)).Message
+        TargetSpec.Parse("host:0000:03:00.0,vf=2,driver=6.19", source: new HostTargetSource(reader)).Target.Driver.ShouldBe(DriverVersion.V6_19);
+        Should.Throw<IOException>(() => TargetSpec.Parse("host:0000:03:00.0,vf=7", source: new HostTargetSource(reader))).Message
             .ShouldContain("no provisioning files for VF 7");
     }
 

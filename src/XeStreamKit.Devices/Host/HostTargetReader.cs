@@ -3,7 +3,7 @@ using System.Text.RegularExpressions;
 using XeStreamKit.Catalog;
 using XeStreamKit.Text;
 
-namespace XeStreamKit.Compatibility;
+namespace XeStreamKit.Devices.Host;
 
 /// <summary>
 /// Reads a restore target from a real host: the PF's PCI device and revision from sysfs, the
@@ -21,7 +21,7 @@ public sealed class HostTargetReader(string sysfsRoot = "/sys", string debugfsRo
     private static readonly Regex GucFound = new(@"found\s+(\d+)\.(\d+)\.(\d+)", RegexOptions.CultureInvariant);
 
     /// <summary>Reads the target for VF <paramref name="vf"/> of PF <paramref name="bdf"/>.</summary>
-    public TargetProfile Read(string bdf, uint vf, string what = "--target")
+    public TargetProfile Read(string bdf, uint vf, string what = "host target")
     {
         if (!Bdf.IsMatch(bdf)) throw new SpecTextException($"{what}: '{bdf}' is not a PCI address like 0000:03:00.0");
         var pci = Path.Combine(sysfsRoot, "bus", "pci", "devices", bdf);
