@@ -1,5 +1,3 @@
-using XeStreamKit.Driver;
-
 namespace XeStreamKit.Devices;
 
 /// <summary>A device operation failed with an errno (an I/O error: exit code 4).</summary>

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
-using XeStreamKit.Catalog;
 using XeStreamKit.Text;
 
 namespace XeStreamKit.Devices.Host;

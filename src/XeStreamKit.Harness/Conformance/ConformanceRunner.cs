@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using XeStreamKit.Compatibility;
 using XeStreamKit.Harness.Corpus;
-using XeStreamKit.Validation;
 using XeStreamKit.Devices.Host;
 
 namespace XeStreamKit.Harness.Conformance;

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using XeStreamKit.Devices;
-using XeStreamKit.Compatibility;
 using XeStreamKit.Harness.Corpus;
 using XeStreamKit.Devices.Emulated;
 using XeStreamKit.Driver;

@@ -3,7 +3,6 @@ using XeStreamKit.Devices;
 using XeStreamKit.Compatibility;
 using XeStreamKit.Harness.Benchmarking;
 using XeStreamKit.Devices.Emulated;
-using XeStreamKit.Driver;
 using XeStreamKit.IO;
 using XeStreamKit.Text;
 using XeStreamKit.Devices.Host;

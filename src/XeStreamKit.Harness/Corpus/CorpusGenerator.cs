@@ -5,7 +5,6 @@ using XeStreamKit.Devices.Emulated;
 using XeStreamKit.Driver;
 using XeStreamKit.Format;
 using XeStreamKit.Text;
-using XeStreamKit.Validation;
 using static XeStreamKit.Harness.Corpus.Outcome;
 
 namespace XeStreamKit.Harness.Corpus;

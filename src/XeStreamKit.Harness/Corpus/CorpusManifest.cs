@@ -1,7 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using XeStreamKit.Driver;
-using XeStreamKit.Validation;
 
 namespace XeStreamKit.Harness.Corpus;
 

@@ -2,7 +2,6 @@ using System.Text;
 using XeStreamKit.Compatibility;
 using XeStreamKit.Driver;
 using XeStreamKit.Format;
-using XeStreamKit.Validation;
 using XeStreamKit.Devices.Host;
 
 namespace XeStreamKit.Harness.Corpus;
