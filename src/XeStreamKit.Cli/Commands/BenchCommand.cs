@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using XeStreamKit.Cli.Json;
 using XeStreamKit.Cli.Plumbing;
-using XeStreamKit.Devices.Benchmarking;
+using XeStreamKit.Harness.Benchmarking;
 using XeStreamKit.Devices.Emulated;
 using XeStreamKit.Text;
 

@@ -4,6 +4,7 @@ using XeStreamKit.Cli.Json;
 using XeStreamKit.Cli.Plumbing;
 using XeStreamKit.Compatibility;
 using XeStreamKit.Driver;
+using XeStreamKit.Devices.Host;
 
 namespace XeStreamKit.Cli.Commands;
 
@@ -36,7 +37,7 @@ public static class CompatCommand
         {
             var names = parse.GetValue(inputs)!;
             var specs = parse.GetValue(targets)!;
-            var profiles = specs.Select(s => TargetSpec.Parse(s, "--target", vf: parse.GetValue(vf)).Target).ToList();
+            var profiles = specs.Select(s => TargetSpec.Parse(s, "--target", source: HostTargetSource.Default, vf: parse.GetValue(vf), vfOption: "--vf").Target).ToList();
             var open = (string name) => StreamInputs.Open(name, ctx, parse.GetValue(qemu), parse.GetValue(device));
             if (parse.GetValue(matrix)) return Matrix(ctx, names, specs, profiles, parse.GetValue(json), open);
             if (names.Length != 1 || profiles.Count != 1)
@@ -102,9 +103,9 @@ public static class CompatCommand
     private static string Cell(CompatibilityResult r) => r.Failure switch
     {
         null => "ok",
-        { Hazard: not Validation.DriverHazard.None } f => $"{HazardText.Outcome(f.Hazard).ToUpperInvariant()} #{f.PacketIndex}",
-        { At: Validation.ReportedAt.Write } f => $"{ErrnoText.Name(f.Errno)} write #{f.PacketIndex}",
-        { At: Validation.ReportedAt.Setup } f => $"{ErrnoText.Name(f.Errno)} setup",
+        { Hazard: not Catalog.DriverHazard.None } f => $"{HazardText.Outcome(f.Hazard).ToUpperInvariant()} #{f.PacketIndex}",
+        { At: Catalog.ReportedAt.Write } f => $"{ErrnoText.Name(f.Errno)} write #{f.PacketIndex}",
+        { At: Catalog.ReportedAt.Setup } f => $"{ErrnoText.Name(f.Errno)} setup",
         { } f => $"{ErrnoText.Name(f.Errno)} finish",
     };
 

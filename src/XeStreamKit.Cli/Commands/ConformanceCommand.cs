@@ -3,7 +3,8 @@ using System.Text.Json;
 using System.Xml.Linq;
 using XeStreamKit.Cli.Json;
 using XeStreamKit.Cli.Plumbing;
-using XeStreamKit.Devices.Conformance;
+using XeStreamKit.Harness.Conformance;
+using XeStreamKit.Harness.Corpus;
 using XeStreamKit.Validation;
 
 namespace XeStreamKit.Cli.Commands;
@@ -100,7 +101,7 @@ public static class ConformanceCommand
 
     private static string Cell(VectorResult r) =>
         r.Skipped ? "skip hazard" : (r.Passed ? "ok " : "FAIL ") + (r.Actual is null ? "error" : r.Actual.Accepted ? "accepted"
-            : r.Actual.Hazard != DriverHazard.None ? Driver.HazardText.Outcome(r.Actual.Hazard) : Driver.ErrnoText.Name(r.Actual.Errno));
+            : r.Actual.Hazard != DriverHazard.None ? Driver.HazardText.Outcome(r.Actual.Hazard) : Catalog.ErrnoText.Name(r.Actual.Errno));
 
     private static void WriteJson(Stream stdout, List<List<VectorResult>> results, DriverVersion driver, WriteSplit split)
     {

@@ -2,8 +2,9 @@ using System.CommandLine;
 using XeStreamKit.Cli.Json;
 using XeStreamKit.Cli.Plumbing;
 using XeStreamKit.Compatibility;
-using XeStreamKit.Corpus;
-using XeStreamKit.Devices.Conformance;
+using XeStreamKit.Harness.Corpus;
+using XeStreamKit.Harness.Conformance;
+using XeStreamKit.Devices.Host;
 
 namespace XeStreamKit.Cli.Commands;
 
@@ -24,7 +25,7 @@ public static class CorpusCommand
         };
         generate.SetAction(parse => CommandRunner.Run(ctx.Error, () =>
         {
-            var home = parse.GetValue(target) is { } t ? TargetSpec.Parse(t, "--target", vf: parse.GetValue(vf)).Target : null;
+            var home = parse.GetValue(target) is { } t ? TargetSpec.Parse(t, "--target", source: HostTargetSource.Default, vf: parse.GetValue(vf), vfOption: "--vf").Target : null;
             var path = parse.GetValue(dir)!;
             if (path.Length == 0) throw new UsageException("an empty path (name the directory to write the corpus to)");
             if (parse.GetValue(hazards)) return WriteHazards(ctx, path, home, parse.GetValue(json));

@@ -84,7 +84,7 @@ public static class DemoCommand
             var foreignTarget = TargetProfile.For(DeviceCatalog.FindPlatform(foreign)!);
             using (var stream = Inputs.Open(path, ctx.StdIn)) bad = CompatibilityCheck.Check(stream, foreignTarget);
             Step("compat", $"3. compat   with the destination ({destination.Vf.Profile.Describe()}): {(ok.Compatible ? "compatible" : "incompatible: " + ok.Reason)}\n              with a {foreignTarget.Platform!.Name} host: {(bad.Compatible ? "compatible" : "incompatible: " + bad.Reason)}",
-                new() { ["compatible"] = ok.Compatible, ["foreignTarget"] = foreign, ["foreignCompatible"] = bad.Compatible, ["foreignErrno"] = bad.Failure is { } f ? Driver.ErrnoText.Name(f.Errno) : null });
+                new() { ["compatible"] = ok.Compatible, ["foreignTarget"] = foreign, ["foreignCompatible"] = bad.Compatible, ["foreignErrno"] = bad.Failure is { } f ? Catalog.ErrnoText.Name(f.Errno) : null });
 
             // 4. restore
             destination.Pause();

@@ -2,7 +2,8 @@ using System.CommandLine;
 using System.Text.Json;
 using XeStreamKit.Cli.Json;
 using XeStreamKit.Cli.Plumbing;
-using XeStreamKit.Devices.Conformance;
+using XeStreamKit.Harness.Conformance;
+using XeStreamKit.Harness.Corpus;
 
 namespace XeStreamKit.Cli.Commands;
 

@@ -4,9 +4,10 @@ using XeStreamKit.Cli.Json;
 using XeStreamKit.Cli.Plumbing;
 using XeStreamKit.Cli.Report;
 using XeStreamKit.Compatibility;
-using XeStreamKit.Containers.Qemu;
+using XeStreamKit.Qemu;
 using XeStreamKit.Driver;
 using XeStreamKit.Validation;
+using XeStreamKit.Devices.Host;
 
 namespace XeStreamKit.Cli.Commands;
 
@@ -45,7 +46,7 @@ public static class ReportCommand
             CatalogIds.TryParse(parse.GetValue(profile)!, out Profile p);
             CatalogIds.TryParse(parse.GetValue(driver)!, out DriverVersion d);
             var specs = parse.GetValue(targets) ?? [];
-            var profiles = specs.Select(s => TargetSpec.Parse(s, "--target", vf: parse.GetValue(vf)).Target).ToList();
+            var profiles = specs.Select(s => TargetSpec.Parse(s, "--target", source: HostTargetSource.Default, vf: parse.GetValue(vf), vfOption: "--vf").Target).ToList();
             var commandLine = ReportCommandLine.Of(parse);
             var data = Gather(ctx, parse.GetValue(input)!, specs, profiles, p, d, parse.GetValue(digest), parse.GetValue(qemu), parse.GetValue(device), commandLine);
             var html = Encoding.UTF8.GetBytes(ReportPage.Render(data));

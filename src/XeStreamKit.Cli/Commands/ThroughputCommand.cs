@@ -4,7 +4,7 @@ using System.Text.Json;
 using XeStreamKit.Cli.Json;
 using XeStreamKit.Cli.Plumbing;
 using XeStreamKit.Devices;
-using XeStreamKit.Devices.Conformance;
+using XeStreamKit.Harness.Conformance;
 using XeStreamKit.Devices.Emulated;
 using XeStreamKit.Text;
 

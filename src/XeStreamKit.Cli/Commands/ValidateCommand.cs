@@ -45,7 +45,7 @@ public static class ValidateCommand
 
     private static void WriteText(TextWriter w, string name, ValidationReport r)
     {
-        var hazards = r.Diagnostics.Count(d => d.Severity == Validation.Severity.Hazard);
+        var hazards = r.Diagnostics.Count(d => d.Severity == Catalog.Severity.Hazard);
         var verdict = r.Valid ? "valid" : hazards > 0 ? "INVALID (DRIVER HAZARD: the driver would crash or hang)" : "INVALID";
         w.WriteLine($"{(name == "-" ? "stdin" : name)}: {verdict} for the {CatalogIds.Of(r.Profile)} profile ({r.Packets} packets, {Units.Bytes(r.Bytes)}; {r.Target.Describe()}): {Plural(r.Errors, "error")}, {Plural(r.Warnings, "warning")}");
         foreach (var d in r.Diagnostics)
@@ -80,9 +80,9 @@ public static class ValidateCommand
 
     private static string Severity(Severity s) => s switch
     {
-        Validation.Severity.Hazard => "hazard",
-        Validation.Severity.Error => "error",
-        Validation.Severity.Warning => "warning",
+        Catalog.Severity.Hazard => "hazard",
+        Catalog.Severity.Error => "error",
+        Catalog.Severity.Warning => "warning",
         _ => "info",
     };
 

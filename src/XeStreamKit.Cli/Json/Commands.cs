@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Serialization;
-using XeStreamKit.Devices.Benchmarking;
-using XeStreamKit.Devices.Conformance;
+using XeStreamKit.Harness.Benchmarking;
+using XeStreamKit.Harness.Conformance;
 
 namespace XeStreamKit.Cli.Json;
 

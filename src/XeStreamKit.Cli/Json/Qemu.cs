@@ -1,5 +1,5 @@
 using System.Text.Json.Serialization;
-using XeStreamKit.Containers.Qemu;
+using XeStreamKit.Qemu;
 
 namespace XeStreamKit.Cli.Json;
 

@@ -1,5 +1,5 @@
 using System.Text.Json.Serialization;
-using XeStreamKit.Devices.Benchmarking;
+using XeStreamKit.Harness.Benchmarking;
 using XeStreamKit.Driver;
 
 namespace XeStreamKit.Cli.Json;

@@ -48,9 +48,9 @@ public sealed record DiagnosticJson(string Rule, string Severity, long StreamOff
     /// <summary>hazard, error, warning or info.</summary>
     public static string SeverityName(Severity s) => s switch
     {
-        Validation.Severity.Hazard => "hazard",
-        Validation.Severity.Error => "error",
-        Validation.Severity.Warning => "warning",
+        Catalog.Severity.Hazard => "hazard",
+        Catalog.Severity.Error => "error",
+        Catalog.Severity.Warning => "warning",
         _ => "info",
     };
 }

@@ -1,5 +1,5 @@
 using System.Runtime.InteropServices;
-using XeStreamKit.Devices.Benchmarking;
+using XeStreamKit.Harness.Benchmarking;
 
 namespace XeStreamKit.Cli.Native;
 

@@ -5,7 +5,7 @@ using System.Reflection;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
-using XeStreamKit.Devices.Benchmarking;
+using XeStreamKit.Harness.Benchmarking;
 using XeStreamKit.Validation;
 
 namespace XeStreamKit.Cli.Native;

@@ -2,7 +2,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using XeStreamKit.Cli.Json;
-using XeStreamKit.Devices.Benchmarking;
+using XeStreamKit.Harness.Benchmarking;
 using XeStreamKit.Driver;
 using XeStreamKit.Validation;
 
@@ -81,11 +81,11 @@ public static class JsonOut
     }
 
     /// <summary><c>write</c>, <c>finish</c>, <c>setup</c> or null.</summary>
-    public static string? ReportedAt(Validation.ReportedAt at) => at switch
+    public static string? ReportedAt(Catalog.ReportedAt at) => at switch
     {
-        Validation.ReportedAt.Write => "write",
-        Validation.ReportedAt.Finish => "finish",
-        Validation.ReportedAt.Setup => "setup",
+        Catalog.ReportedAt.Write => "write",
+        Catalog.ReportedAt.Finish => "finish",
+        Catalog.ReportedAt.Setup => "setup",
         _ => null,
     };
 }

@@ -1,5 +1,5 @@
 using System.CommandLine;
-using XeStreamKit.Containers.Qemu;
+using XeStreamKit.Qemu;
 using XeStreamKit.IO;
 
 namespace XeStreamKit.Cli.Plumbing;

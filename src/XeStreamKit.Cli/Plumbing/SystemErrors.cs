@@ -51,7 +51,7 @@ public static class SystemErrors
     };
 
     /// <summary>"ENOSPC" for 28, "errno 1234" for a value not in the table.</summary>
-    public static string Name(int errno) => Table.TryGetValue(errno, out var t) ? t.Name : Driver.ErrnoText.Name(errno);
+    public static string Name(int errno) => Table.TryGetValue(errno, out var t) ? t.Name : Catalog.ErrnoText.Name(errno);
 
     /// <summary>"no space left on device (ENOSPC)".</summary>
     public static string Text(int errno) => Table.TryGetValue(errno, out var t) ? $"{t.Text} ({t.Name})" : Name(errno);

@@ -27,7 +27,7 @@ public static class Units
     public static string Hex(ulong value) => "0x" + value.ToString("X", CultureInfo.InvariantCulture);
 
     /// <summary>The <c>machine:</c> line of a measurement, and a <c>warning:</c> line for a Debug build.</summary>
-    public static void Machine(TextWriter w, Devices.Benchmarking.MachineInfo machine)
+    public static void Machine(TextWriter w, Harness.Benchmarking.MachineInfo machine)
     {
         w.WriteLine($"machine: {machine.Describe()}");
         if (machine.BuildWarning is { } warning) w.WriteLine($"warning: {warning}");

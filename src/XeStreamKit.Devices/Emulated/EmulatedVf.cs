@@ -1,4 +1,3 @@
-using XeStreamKit.Compatibility;
 using XeStreamKit.Format;
 using XeStreamKit.Synthetic;
 

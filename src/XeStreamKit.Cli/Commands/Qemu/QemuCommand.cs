@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using XeStreamKit.Cli.Plumbing;
-using XeStreamKit.Containers.Qemu;
+using XeStreamKit.Qemu;
 using XeStreamKit.Text;
 
 namespace XeStreamKit.Cli.Commands;

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using XeStreamKit.Cli.Json;
 using XeStreamKit.Cli.Plumbing;
-using XeStreamKit.Containers.Qemu;
+using XeStreamKit.Qemu;
 using XeStreamKit.Text;
 using static XeStreamKit.Cli.Commands.QemuCommand;
 

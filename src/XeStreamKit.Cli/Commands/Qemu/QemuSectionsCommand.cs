@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using XeStreamKit.Cli.Json;
 using XeStreamKit.Cli.Plumbing;
-using XeStreamKit.Containers.Qemu;
+using XeStreamKit.Qemu;
 using XeStreamKit.Text;
 using static XeStreamKit.Cli.Commands.QemuCommand;
 
