@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.CommandLine.Invocation;
 using System.CommandLine.Parsing;
-using System.Reflection;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
@@ -38,8 +37,7 @@ internal static class VersionReport
     }
 
     /// <summary>The version the binary carries (informational version, with the commit).</summary>
-    public static string Version { get; } =
-        typeof(VersionReport).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
+    public static string Version => BuildInfo.Version;
 
     /// <summary>The lines of <c>--version --verbose</c>.</summary>
     public static IEnumerable<string> Lines()

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Reflection;
 
 namespace XeStreamKit.Cli.Report;
 
@@ -7,8 +6,7 @@ namespace XeStreamKit.Cli.Report;
 internal static class ReportCommandLine
 {
     /// <summary>The informational version of <c>xsk</c>.</summary>
-    public static string ToolVersion { get; } =
-        typeof(ReportCommandLine).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
+    public static string ToolVersion => Native.BuildInfo.Version;
 
     /// <summary>The command as typed, each argument quoted for a POSIX shell where needed.</summary>
     public static string Of(ParseResult parse) => "xsk " + string.Join(' ', parse.Tokens.Select(t => Quote(t.Value)));

@@ -1,4 +1,6 @@
 using XeStreamKit.Cli.Plumbing;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using XeStreamKit.Driver;
 using XeStreamKit.Format;
 using XeStreamKit.Validation;
@@ -332,10 +334,62 @@ internal sealed class StreamRecorder(Profile profile) : IRestoreObserver
             g.PartialBytes = 0;
         }
         var whole = chunk.Length / GgttPayload.ElementSize;
-        for (var i = 0; i < whole; i++) Count(g, new GgttPte(GgttPayload.ReadElement(chunk, i)));
+        var i = BitConverter.IsLittleEndian ? CountClean(g, MemoryMarshal.Cast<byte, ulong>(chunk[..(whole * GgttPayload.ElementSize)])) : 0;
+        for (; i < whole; i++) Count(g, new GgttPte(GgttPayload.ReadElement(chunk, i)));
         var rest = chunk[(whole * GgttPayload.ElementSize)..];
         rest.CopyTo(_pte);
         g.PartialBytes = rest.Length;
+    }
+
+    /// <summary>Counts <paramref name="ptes"/> (little-endian, as in the payload) a vector at a
+    /// time: a save clears the VF id bits, so a vector whose PTEs all have them clear needs only
+    /// its present and DM bits summed; any other goes PTE by PTE (<see cref="Count"/>), which
+    /// keeps the VF ids in order of appearance. Returns how many PTEs were counted (whole vectors).
+    /// The per-PTE loop cost ~50 ns a PTE: 6 ms for the 131072 PTEs of a 512 MiB GGTT.</summary>
+    private static int CountClean(GgttSummary g, ReadOnlySpan<ulong> ptes)
+    {
+        var i = 0;
+        long clean = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            var vfId = Vector256.Create(GgttPte.VfIdMask);
+            var one = Vector256.Create(1UL);
+            Vector256<ulong> present = default, local = default;
+            for (; i + 4 <= ptes.Length; i += 4)
+            {
+                var v = Vector256.Create(ptes.Slice(i, 4));
+                if ((v & vfId) == Vector256<ulong>.Zero)
+                {
+                    present += v & one;
+                    local += (v >> 1) & one;
+                    clean += 4;
+                }
+                else for (var j = i; j < i + 4; j++) Count(g, new GgttPte(ptes[j]));
+            }
+            g.Present += (long)Vector256.Sum(present);
+            g.LocalMemory += (long)Vector256.Sum(local);
+        }
+        else if (Vector128.IsHardwareAccelerated)
+        {
+            var vfId = Vector128.Create(GgttPte.VfIdMask);
+            var one = Vector128.Create(1UL);
+            Vector128<ulong> present = default, local = default;
+            for (; i + 2 <= ptes.Length; i += 2)
+            {
+                var v = Vector128.Create(ptes.Slice(i, 2));
+                if ((v & vfId) == Vector128<ulong>.Zero)
+                {
+                    present += v & one;
+                    local += (v >> 1) & one;
+                    clean += 2;
+                }
+                else for (var j = i; j < i + 2; j++) Count(g, new GgttPte(ptes[j]));
+            }
+            g.Present += (long)Vector128.Sum(present);
+            g.LocalMemory += (long)Vector128.Sum(local);
+        }
+        g.Ptes += clean;
+        return i;
     }
 
     private static void Count(GgttSummary g, GgttPte pte)
