@@ -218,6 +218,33 @@ public class FramerTests
         }
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void The_reader_skips_and_reads_through_the_framer_at_any_buffer(bool seek)
+    {
+        foreach (var bufferSize in new[] { 64, 100, 4096 })
+        {
+            using var reader = new MigrationStreamReader(new MemoryStream(Stream), new() { BufferSize = bufferSize, StartOffset = Start, SeekToSkip = seek });
+            reader.ReadNextPacket().ShouldBeTrue();
+            var two = new byte[2];
+            reader.ReadPayloadExactly(two);
+            two.ShouldBe(new byte[] { 1, 2 });
+            reader.SkipPayload();
+            reader.PayloadRemaining.ShouldBe(0UL);
+            reader.SkipPayload(); // nothing left: the next header stays unread
+            reader.Position.ShouldBe(Start + 29);
+            reader.ReadNextPacket().ShouldBeTrue();
+            (reader.Current.Index, reader.Current.StreamOffset, reader.Current.Type).ShouldBe((1L, Start + 29, PacketType.Mmio));
+            reader.ReadNextPacket().ShouldBeTrue();
+            reader.ReadPayloadChunk(1).ToArray().ShouldBe(new byte[] { 6 });
+            reader.ReadNextPacket().ShouldBeTrue();
+            (reader.Current.Index, reader.Current.StreamOffset, reader.Current.Type).ShouldBe((3L, Start + 80, PacketType.Trailer));
+            reader.ReadNextPacket().ShouldBeFalse();
+            reader.Position.ShouldBe(Start + Stream.Length);
+        }
+    }
+
     private sealed class Truncations : Driver.IRestoreObserver
     {
         public Driver.RuleViolation? Last { get; private set; }

@@ -186,6 +186,7 @@ public sealed partial class MigrationStreamReader : IDisposable
     public void SkipPayload()
     {
         EnsurePacket();
+        if (_framer.PayloadRemaining == 0) return;
         ReadOnlySpan<byte> buffered = _buffer.AsSpan(_start, _end - _start);
         _framer.Next(ref buffered, out var fromBuffer);
         _start += fromBuffer.Length;
