@@ -33,7 +33,7 @@ public class FramerTests
             while (!data.IsEmpty)
             {
                 var before = data.Length;
-                var events = framer.Next(ref data, out var chunk);
+                var events = framer.Next(ref data, out var chunk).Events;
                 (before - data.Length).ShouldBeGreaterThan(0, "every call takes bytes");
                 if ((events & FrameEvents.Payload) != 0)
                 {
@@ -103,7 +103,7 @@ public class FramerTests
     {
         var framer = new PacketFramer();
         ReadOnlySpan<byte> data = [.. Vectors.HeaderBytes(PacketType.Mmio, 0), 0xAA];
-        framer.Next(ref data, out var chunk).ShouldBe(FrameEvents.Header | FrameEvents.PacketEnd);
+        framer.Next(ref data, out var chunk).Events.ShouldBe(FrameEvents.Header | FrameEvents.PacketEnd);
         chunk.IsEmpty.ShouldBeTrue();
         data.Length.ShouldBe(1);
         framer.InPayload.ShouldBeFalse();
@@ -116,9 +116,9 @@ public class FramerTests
     {
         var framer = new PacketFramer();
         ReadOnlySpan<byte> data = Stream;
-        framer.Next(ref data, out _).ShouldBe(FrameEvents.Header);
+        framer.Next(ref data, out _).Events.ShouldBe(FrameEvents.Header);
         framer.PayloadRemaining.ShouldBe(5UL);
-        framer.Next(ref data, out var chunk).ShouldBe(FrameEvents.Payload | FrameEvents.PacketEnd);
+        framer.Next(ref data, out var chunk).Events.ShouldBe(FrameEvents.Payload | FrameEvents.PacketEnd);
         chunk.ToArray().ShouldBe(new byte[] { 1, 2, 3, 4, 5 });
         data.Length.ShouldBe(Stream.Length - 29);
     }
@@ -128,8 +128,8 @@ public class FramerTests
     {
         var framer = new PacketFramer(Start);
         ReadOnlySpan<byte> data = Stream.AsSpan(0, 26);
-        framer.Next(ref data, out _).ShouldBe(FrameEvents.Header);
-        framer.Next(ref data, out var chunk).ShouldBe(FrameEvents.Payload);
+        framer.Next(ref data, out _).Events.ShouldBe(FrameEvents.Header);
+        framer.Next(ref data, out var chunk).Events.ShouldBe(FrameEvents.Payload);
         chunk.ToArray().ShouldBe(new byte[] { 1, 2 });
         Should.Throw<InvalidOperationException>(() => { var f = framer; f.Skip(4); });
         framer.Skip(0).ShouldBeFalse();

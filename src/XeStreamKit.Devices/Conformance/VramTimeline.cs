@@ -77,8 +77,9 @@ public sealed class VramTimeline
         var perByte = seconds / bytes.Length;
         while (!bytes.IsEmpty)
         {
-            var events = _framer.Next(ref bytes, out var payload);
-            if ((events & FrameEvents.Header) != 0)
+            var step = _framer.Next(bytes);
+            bytes = bytes[step.Consumed..];
+            if (step.HeaderComplete)
             {
                 var header = _framer.Header;
                 var size = Packet.PayloadSize(header);
@@ -94,8 +95,8 @@ public sealed class VramTimeline
                     if (size == 0) EndChunk();
                 }
             }
-            else if ((events & FrameEvents.Payload) != 0 && _inVram)
-                ChargeVram((ulong)payload.Length, payload.Length * perByte);
+            else if (step.IsPayload && _inVram)
+                ChargeVram((ulong)step.Consumed, step.Consumed * perByte);
         }
     }
 

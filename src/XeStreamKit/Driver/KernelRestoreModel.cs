@@ -125,13 +125,15 @@ public sealed partial class KernelRestoreModel
         while (!data.IsEmpty)
         {
             RuleViolation? failure;
-            var events = _framer.Next(ref data, out var payload);
-            if ((events & FrameEvents.Header) != 0)
+            var step = _framer.Next(data);
+            var taken = data[..step.Consumed];
+            data = data[step.Consumed..];
+            if (step.HeaderComplete)
                 failure = HeaderComplete();
-            else if ((events & FrameEvents.Payload) != 0)
+            else if (step.IsPayload)
             {
-                PayloadBytes(payload);
-                failure = (events & FrameEvents.PacketEnd) != 0 ? PacketComplete() : null;
+                PayloadBytes(taken);
+                failure = step.PacketComplete ? PacketComplete() : null;
             }
             else
                 continue;

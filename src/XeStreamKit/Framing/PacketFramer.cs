@@ -4,7 +4,7 @@ using XeStreamKit.Format;
 
 namespace XeStreamKit.Framing;
 
-/// <summary>What one <see cref="PacketFramer.Next"/> call found (flags: an empty packet gives
+/// <summary>What one <see cref="PacketFramer.Next(ReadOnlySpan{byte})"/> step found (flags: an empty packet gives
 /// <see cref="Header"/> and <see cref="PacketEnd"/> at once, the last payload chunk
 /// <see cref="Payload"/> and <see cref="PacketEnd"/>).</summary>
 [Flags]
@@ -22,6 +22,23 @@ public enum FrameEvents : byte
 
     /// <summary>The current packet is complete (its payload, possibly empty, is all there).</summary>
     PacketEnd = 4,
+}
+
+/// <summary>One step of the <see cref="PacketFramer"/>: what it found and how many bytes from the
+/// front of the input it took for that (8 bytes, returned in a register).</summary>
+/// <param name="Events">The events of this step.</param>
+/// <param name="Consumed">Bytes taken from the front of the input; with <see cref="FrameEvents.Payload"/>
+/// they are the payload chunk.</param>
+public readonly record struct FrameStep(FrameEvents Events, int Consumed)
+{
+    /// <summary>True when a header completed in this step.</summary>
+    public bool HeaderComplete => (Events & FrameEvents.Header) != 0;
+
+    /// <summary>True when the step's bytes are a payload chunk.</summary>
+    public bool IsPayload => (Events & FrameEvents.Payload) != 0;
+
+    /// <summary>True when the packet completed in this step.</summary>
+    public bool PacketComplete => (Events & FrameEvents.PacketEnd) != 0;
 }
 
 /// <summary>
@@ -67,7 +84,8 @@ public struct PacketFramer
     public readonly long PacketOffset => _packetOffset;
 
     /// <summary>The current packet's header (valid from its <see cref="FrameEvents.Header"/> event on).</summary>
-    public readonly PacketHeader Header => _header;
+    [UnscopedRef]
+    public readonly ref readonly PacketHeader Header => ref _header;
 
     /// <summary>True between a header with a payload and the payload's last byte.</summary>
     public readonly bool InPayload => _inPayload;
@@ -86,52 +104,63 @@ public struct PacketFramer
     public readonly ReadOnlySpan<byte> PartialHeader => ((ReadOnlySpan<byte>)_partial)[.._headerFill];
 
     /// <summary>
-    /// Takes bytes from the front of <paramref name="data"/> up to the next event and returns it;
-    /// <paramref name="payload"/> is the payload chunk taken (a slice of <paramref name="data"/>) when
-    /// the result has <see cref="FrameEvents.Payload"/>. Call again while <paramref name="data"/> is
-    /// not empty; <see cref="FrameEvents.None"/> means all of it went into a partial header.
+    /// Takes bytes from the front of <paramref name="data"/> up to the next event: a payload chunk
+    /// (the first <see cref="FrameStep.Consumed"/> bytes), a complete header, or - when the bytes end
+    /// first - part of a header (<see cref="FrameEvents.None"/>, all of them taken). Call again with
+    /// the rest while bytes are left. Takes nothing only when <paramref name="data"/> is empty.
     /// </summary>
-    public FrameEvents Next(scoped ref ReadOnlySpan<byte> data, out ReadOnlySpan<byte> payload)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public FrameStep Next(ReadOnlySpan<byte> data)
     {
-        if (_inPayload)
+        if (!_inPayload)
         {
-            var take = (int)Math.Min(_remaining, (ulong)data.Length);
-            payload = data[..take];
-            data = data[take..];
-            if (take == 0) return FrameEvents.None;
-            _position += take;
-            _remaining -= (ulong)take;
-            if (_remaining > 0) return FrameEvents.Payload;
-            _inPayload = false;
-            return FrameEvents.Payload | FrameEvents.PacketEnd;
+            if (_headerFill != 0 || data.Length < Packet.HeaderSize) return NextHeaderPiece(data);
+            // pkt_hdr_write in one go: decoded where it lies.
+            _packetOffset = _position;
+            _header = PacketHeader.Read(data);
+            _position += Packet.HeaderSize;
+            return new FrameStep(HeaderComplete(), Packet.HeaderSize);
         }
+        // pkt_data_write: up to what the payload has left.
+        var take = (int)Math.Min(_remaining, (ulong)data.Length);
+        if (take == 0) return default;
+        _position += take;
+        _remaining -= (ulong)take;
+        if (_remaining > 0) return new FrameStep(FrameEvents.Payload, take);
+        _inPayload = false;
+        return new FrameStep(FrameEvents.Payload | FrameEvents.PacketEnd, take);
+    }
 
-        payload = default;
+    /// <summary>Takes bytes from the front of <paramref name="data"/>, slicing it past them, and
+    /// returns the step with the payload chunk they are (empty unless <see cref="FrameStep.IsPayload"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public FrameStep Next(ref ReadOnlySpan<byte> data, out ReadOnlySpan<byte> payload)
+    {
+        var step = Next(data);
+        payload = step.IsPayload ? data[..step.Consumed] : default;
+        data = data[step.Consumed..];
+        return step;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private FrameStep NextHeaderPiece(ReadOnlySpan<byte> data)
+    {
         if (_headerFill == 0)
         {
-            if (data.Length >= Packet.HeaderSize)
-            {
-                // pkt_hdr_write in one go: decoded where it lies.
-                _packetOffset = _position;
-                _header = PacketHeader.Read(data);
-                data = data[Packet.HeaderSize..];
-                _position += Packet.HeaderSize;
-                return HeaderComplete();
-            }
-            if (data.IsEmpty) return FrameEvents.None;
+            if (data.IsEmpty) return default;
             _packetOffset = _position;
         }
 
+        // pkt_hdr_write in pieces: kept until hdr_remaining reaches 0.
         Span<byte> partial = _partial;
         var n = Math.Min(Packet.HeaderSize - _headerFill, data.Length);
         data[..n].CopyTo(partial[_headerFill..]);
-        data = data[n..];
         _headerFill += n;
         _position += n;
-        if (_headerFill < Packet.HeaderSize) return FrameEvents.None;
+        if (_headerFill < Packet.HeaderSize) return new FrameStep(FrameEvents.None, n);
         _headerFill = 0;
         _header = PacketHeader.Read(partial);
-        return HeaderComplete();
+        return new FrameStep(HeaderComplete(), n);
     }
 
     /// <summary>Accounts for <paramref name="count"/> payload bytes that were not read (seeked over);
@@ -172,6 +201,7 @@ public struct PacketFramer
         _headerFill = 0;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private FrameEvents HeaderComplete()
     {
         _packetCount++;

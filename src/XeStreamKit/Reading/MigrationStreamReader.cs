@@ -87,10 +87,10 @@ public sealed partial class MigrationStreamReader : IDisposable
         }
         // A whole header when the stream has one (Fill keeps it contiguous), else the partial
         // header the framer reports as cut.
-        ReadOnlySpan<byte> data = _buffer.AsSpan(_start, Math.Min(available, Packet.HeaderSize));
-        if ((_framer.Next(ref data, out _) & FrameEvents.Header) == 0) throw Fail(_framer.Cut!.Value.ToException());
+        if (!_framer.Next(_buffer.AsSpan(_start, Math.Min(available, Packet.HeaderSize))).HeaderComplete)
+            throw Fail(_framer.Cut!.Value.ToException());
 
-        var header = _framer.Header;
+        ref readonly var header = ref _framer.Header;
         var headerOffset = _framer.PacketOffset;
         if (_options.RequireValidHeaders && header.Version != PacketHeader.ValidValues.Version)
             throw Fail(new MigrationStreamFormatException(headerOffset + PacketHeader.FieldOffsets.Version, _nextIndex, header.Type,
@@ -123,8 +123,7 @@ public sealed partial class MigrationStreamReader : IDisposable
             var n = _stream.Read(destination[..want]);
             if (n == 0) throw PayloadTruncated();
             Advanced(n);
-            ReadOnlySpan<byte> read = destination[..n];
-            _framer.Next(ref read, out _);
+            _framer.Next(destination[..n]);
             return n;
         }
         var chunk = ReadPayloadChunk(want);
@@ -161,9 +160,9 @@ public sealed partial class MigrationStreamReader : IDisposable
             Advanced(n);
         }
         var data = new ReadOnlySpan<byte>(_buffer, _start, Math.Min(_end - _start, maxLength));
-        _framer.Next(ref data, out var chunk);
-        _start += chunk.Length;
-        return chunk;
+        var step = _framer.Next(data);
+        _start += step.Consumed;
+        return data[..step.Consumed];
     }
 
     /// <summary>Copies the rest of the payload to <paramref name="destination"/>.</summary>
@@ -187,9 +186,7 @@ public sealed partial class MigrationStreamReader : IDisposable
     {
         EnsurePacket();
         if (_framer.PayloadRemaining == 0) return;
-        ReadOnlySpan<byte> buffered = _buffer.AsSpan(_start, _end - _start);
-        _framer.Next(ref buffered, out var fromBuffer);
-        _start += fromBuffer.Length;
+        _start += _framer.Next(_buffer.AsSpan(_start, _end - _start)).Consumed;
         var remaining = _framer.PayloadRemaining;
         if (remaining == 0) return;
 
@@ -211,8 +208,7 @@ public sealed partial class MigrationStreamReader : IDisposable
             var n = _stream.Read(_buffer!, 0, (int)Math.Min((ulong)_buffer!.Length, _framer.PayloadRemaining));
             if (n == 0) throw PayloadTruncated();
             Advanced(n);
-            ReadOnlySpan<byte> read = _buffer.AsSpan(0, n);
-            _framer.Next(ref read, out _);
+            _framer.Next(_buffer.AsSpan(0, n));
         }
     }
 
