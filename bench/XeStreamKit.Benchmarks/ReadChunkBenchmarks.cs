@@ -1,5 +1,5 @@
 using BenchmarkDotNet.Attributes;
-using XeStreamKit.Devices.Benchmarking;
+using XeStreamKit.Harness.Benchmarking;
 using XeStreamKit.Devices.Emulated;
 using XeStreamKit.IO;
 

@@ -1,5 +1,5 @@
 using System.Globalization;
-using XeStreamKit.Devices.Benchmarking;
+using XeStreamKit.Harness.Benchmarking;
 
 namespace XeStreamKit.Benchmarks;
 

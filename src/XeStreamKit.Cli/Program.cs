@@ -1,5 +1,5 @@
 using XeStreamKit.Cli;
-using XeStreamKit.Cli.Cli;
+using XeStreamKit.Cli.Plumbing;
 using XeStreamKit.Cli.Native;
 
 FlavourDispatch.ExecFasterFlavour(args);

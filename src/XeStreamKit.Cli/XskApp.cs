@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.CommandLine.Help;
-using XeStreamKit.Cli.Cli;
+using XeStreamKit.Cli.Plumbing;
 using XeStreamKit.Cli.Commands;
 using XeStreamKit.Cli.Native;
 

@@ -1,5 +1,3 @@
-using XeStreamKit.Driver;
-
 namespace XeStreamKit.Devices;
 
 /// <summary>Control steps every device shares.</summary>

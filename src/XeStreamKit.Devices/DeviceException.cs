@@ -1,5 +1,3 @@
-using XeStreamKit.Driver;
-
 namespace XeStreamKit.Devices;
 
 /// <summary>A device operation failed with an errno (an I/O error: exit code 4).</summary>
@@ -20,8 +18,8 @@ public sealed class DeviceException : IOException
     public int Errno { get; }
 
     /// <summary>The driver hazard (kernel oops, hang) an emulated device refused to reproduce;
-    /// <see cref="Validation.DriverHazard.None"/> for an ordinary failure.</summary>
-    public Validation.DriverHazard Hazard { get; init; }
+    /// <see cref="Catalog.DriverHazard.None"/> for an ordinary failure.</summary>
+    public Catalog.DriverHazard Hazard { get; init; }
 
     /// <summary>The errno's symbolic name.</summary>
     public string ErrnoName => ErrnoText.Name(Errno);

@@ -4,6 +4,7 @@ using XeStreamKit.Devices.Debugfs;
 using XeStreamKit.Devices.Emulated;
 using XeStreamKit.Devices.Vfio;
 using XeStreamKit.Text;
+using XeStreamKit.Devices.Host;
 
 namespace XeStreamKit.Devices;
 
@@ -48,7 +49,7 @@ public static class DeviceSpec
 
     /// <summary>An emulated PF for <paramref name="spec"/> and the VF it names (vf=, default 1).</summary>
     public static EmulatedVfDevice OpenEmulated(string spec, string what = "--device") =>
-        OpenEmulated(TargetSpec.Parse(spec, what, EmulatedKeys), what);
+        OpenEmulated(TargetSpec.Parse(spec, what, EmulatedKeys, HostTargetSource.Default), what);
 
     /// <summary>An emulated PF for an already parsed spec and the VF it names; <paramref name="chunk"/>,
     /// when given, replaces the spec's VRAM chunk size.</summary>

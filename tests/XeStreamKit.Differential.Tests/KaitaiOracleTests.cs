@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
-using XeStreamKit.Conformance.Support;
+using XeStreamKit.Tests.Support;
 using XeStreamKit.Format;
 using XeStreamKit.Reading;
 using XeStreamKit.Writing;

@@ -1,8 +1,9 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
-using XeStreamKit.Cli.Cli;
-using XeStreamKit.Devices.Benchmarking;
+using XeStreamKit.Cli.Json;
+using XeStreamKit.Cli.Plumbing;
+using XeStreamKit.Harness.Benchmarking;
 using XeStreamKit.Devices.Emulated;
 using XeStreamKit.Text;
 
@@ -95,35 +96,6 @@ public static class BenchCommand
         w.WriteLine($"{met} of {r.Ratios.Count} goals met; allocated {F(decode.AllocatedBytesPerItem, "F1")} B per header decoded, {Units.Bytes(validate.AllocatedBytesPerRun)} per validation ({validate.ItemsPerRun} packets)");
     }
 
-    private static void WriteJson(Stream stdout, HostBenchmarkReport r)
-    {
-        JsonOut.Document(stdout, w =>
-        {
-            w.WriteStartObject("image");
-            w.WriteNumber("bytes", r.ImageBytes);
-            w.WriteNumber("lmem", r.Image.Lmem);
-            w.WriteNumber("vramChunk", r.Image.VramChunk);
-            w.WriteNumber("packets", r.Image.Packets);
-            w.WriteString("source", r.Image.SourceSpec);
-            w.WriteEndObject();
-            JsonOut.Machine(w, r.Machine);
-            w.WriteNumber("seconds", Math.Round(r.TotalSeconds, 3));
-            w.WriteStartArray("measurements");
-            foreach (var m in r.Measurements) JsonOut.Measurement(w, m);
-            w.WriteEndArray();
-            w.WriteStartArray("goals");
-            foreach (var g in r.Ratios)
-            {
-                w.WriteStartObject();
-                w.WriteString("measurement", g.Measurement);
-                w.WriteString("baseline", g.Baseline);
-                w.WriteString("unit", g.Unit);
-                w.WriteNumber("value", Math.Round(g.Value, 4));
-                w.WriteNumber("target", g.Target);
-                w.WriteBoolean("met", g.Met);
-                w.WriteEndObject();
-            }
-            w.WriteEndArray();
-        });
-    }
+    private static void WriteJson(Stream stdout, HostBenchmarkReport r) =>
+        JsonOut.Document(stdout, BenchJson.Of(r), CliJsonContext.Default.BenchJson);
 }

@@ -1,8 +1,10 @@
 using System.CommandLine;
 using System.Text.Json;
-using XeStreamKit.Cli.Cli;
+using XeStreamKit.Cli.Json;
+using XeStreamKit.Cli.Plumbing;
 using XeStreamKit.Compatibility;
 using XeStreamKit.Driver;
+using XeStreamKit.Devices.Host;
 
 namespace XeStreamKit.Cli.Commands;
 
@@ -35,7 +37,7 @@ public static class CompatCommand
         {
             var names = parse.GetValue(inputs)!;
             var specs = parse.GetValue(targets)!;
-            var profiles = specs.Select(s => TargetSpec.Parse(s, "--target", vf: parse.GetValue(vf)).Target).ToList();
+            var profiles = specs.Select(s => TargetSpec.Parse(s, "--target", source: HostTargetSource.Default, vf: parse.GetValue(vf), vfOption: "--vf").Target).ToList();
             var open = (string name) => StreamInputs.Open(name, ctx, parse.GetValue(qemu), parse.GetValue(device));
             if (parse.GetValue(matrix)) return Matrix(ctx, names, specs, profiles, parse.GetValue(json), open);
             if (names.Length != 1 || profiles.Count != 1)
@@ -66,20 +68,23 @@ public static class CompatCommand
         var results = names.Select(n => targets.Select(t => Check(ctx, n, t, open)).ToArray()).ToArray();
         if (json)
         {
-            JsonOut.Document(ctx.StdOut, w =>
-            {
-                w.WriteStartArray("matrix");
-                for (var i = 0; i < names.Length; i++)
-                    for (var j = 0; j < specs.Length; j++)
-                    {
-                        w.WriteStartObject();
-                        w.WriteString("image", names[i]);
-                        w.WriteString("target", specs[j]);
-                        WriteResult(w, results[i][j]);
-                        w.WriteEndObject();
-                    }
-                w.WriteEndArray();
-            });
+            // A cell is {image, targetSpec (as given to --target)} and the verdict's members,
+            // whose "target" is the profile's description. (Before issue 10 the spec was also
+            // named "target": two members of one name, which a JSON reader resolves to either.)
+            using var w = JsonOut.Writer(ctx.StdOut);
+            w.WriteStartObject();
+            w.WriteStartArray("matrix");
+            for (var i = 0; i < names.Length; i++)
+                for (var j = 0; j < specs.Length; j++)
+                {
+                    w.WriteStartObject();
+                    w.WriteString("image", names[i]);
+                    w.WriteString("targetSpec", specs[j]);
+                    JsonOut.Members(w, CompatJson.Of(results[i][j]), CliJsonContext.Default.CompatJson);
+                    w.WriteEndObject();
+                }
+            w.WriteEndArray();
+            JsonOut.End(w, ctx.StdOut);
         }
         else
         {
@@ -98,79 +103,12 @@ public static class CompatCommand
     private static string Cell(CompatibilityResult r) => r.Failure switch
     {
         null => "ok",
-        { Hazard: not Validation.DriverHazard.None } f => $"{HazardText.Outcome(f.Hazard).ToUpperInvariant()} #{f.PacketIndex}",
-        { At: Validation.ReportedAt.Write } f => $"{ErrnoText.Name(f.Errno)} write #{f.PacketIndex}",
-        { At: Validation.ReportedAt.Setup } f => $"{ErrnoText.Name(f.Errno)} setup",
+        { Hazard: not Catalog.DriverHazard.None } f => $"{HazardText.Outcome(f.Hazard).ToUpperInvariant()} #{f.PacketIndex}",
+        { At: Catalog.ReportedAt.Write } f => $"{ErrnoText.Name(f.Errno)} write #{f.PacketIndex}",
+        { At: Catalog.ReportedAt.Setup } f => $"{ErrnoText.Name(f.Errno)} setup",
         { } f => $"{ErrnoText.Name(f.Errno)} finish",
     };
 
-    private static void WriteJson(Stream stdout, CompatibilityResult r)
-    {
-        JsonOut.Document(stdout, w =>
-        {
-            WriteResult(w, r);
-        });
-    }
-
-    private static void WriteResult(Utf8JsonWriter w, CompatibilityResult r)
-    {
-        var f = r.Failure;
-        w.WriteBoolean("compatible", r.Compatible);
-        w.WriteString("outcome", r.Outcome);
-        JsonOut.Errno(w, "errno", r.Errno);
-        if (f is null)
-        {
-            w.WriteNull("packetIndex");
-            w.WriteNull("streamOffset");
-            w.WriteNull("reportedAt");
-            w.WriteNull("rule");
-        }
-        else
-        {
-            if (f.PacketIndex >= 0) w.WriteNumber("packetIndex", f.PacketIndex);
-            else w.WriteNull("packetIndex");
-            w.WriteNumber("streamOffset", f.PacketOffset);
-            w.WriteString("reportedAt", JsonOut.ReportedAt(f.At));
-            w.WriteString("rule", f.Rule.Id);
-        }
-        w.WriteString("reason", r.Reason);
-        if (f?.Cause is { } c)
-        {
-            w.WriteStartObject("cause");
-            w.WriteString("rule", c.Rule.Id);
-            JsonOut.Errno(w, "errno", c.InternalErrno);
-            w.WriteNumber("packetIndex", c.PacketIndex);
-            w.WriteNumber("streamOffset", c.PacketOffset);
-            w.WriteString("message", c.Message);
-            w.WriteEndObject();
-        }
-        else w.WriteNull("cause");
-        if (f is { Hazard: not Validation.DriverHazard.None })
-        {
-            w.WriteStartObject("hazard");
-            w.WriteString("outcome", HazardText.Outcome(f.Hazard));
-            w.WriteString("context", HazardText.Context(f.Hazard));
-            w.WriteString("function", f.KernelFunction);
-            w.WriteNumber("packetIndex", f.PacketIndex);
-            w.WriteNumber("streamOffset", f.PacketOffset);
-            w.WriteString("aftermath", HazardText.Aftermath(f.Hazard));
-            w.WriteEndObject();
-        }
-        else w.WriteNull("hazard");
-        w.WriteString("target", r.Target.Describe());
-        w.WriteNumber("packets", r.Packets);
-        w.WriteNumber("bytes", r.Bytes);
-        w.WriteStartArray("warnings");
-        foreach (var x in r.Warnings)
-        {
-            w.WriteStartObject();
-            w.WriteString("rule", x.Rule.Id);
-            w.WriteNumber("packetIndex", x.PacketIndex);
-            w.WriteNumber("streamOffset", x.StreamOffset);
-            w.WriteString("message", x.Message);
-            w.WriteEndObject();
-        }
-        w.WriteEndArray();
-        w.WriteNumber("warningsDropped", r.WarningsDropped);
-    }
+    private static void WriteJson(Stream stdout, CompatibilityResult r) =>
+        JsonOut.Document(stdout, CompatJson.Of(r), CliJsonContext.Default.CompatJson);
 }

@@ -1,5 +1,6 @@
 using System.CommandLine;
-using XeStreamKit.Cli.Cli;
+using XeStreamKit.Cli.Json;
+using XeStreamKit.Cli.Plumbing;
 using XeStreamKit.Cli.Completion;
 
 namespace XeStreamKit.Cli.Commands;
@@ -29,11 +30,7 @@ public static class CompletionCommand
                 _ => FishCompletion.Script(tree),
             };
             if (parse.GetValue(json))
-                JsonOut.Document(ctx.StdOut, w =>
-                {
-                    w.WriteString("shell", name);
-                    w.WriteString("script", script);
-                });
+                JsonOut.Document(ctx.StdOut, new CompletionJson(name, script), CliJsonContext.Default.CompletionJson);
             else
                 ctx.Out.Write(script);
             return ExitCode.Ok;

@@ -1,8 +1,10 @@
 using System.CommandLine;
 using System.Text.Json;
 using System.Xml.Linq;
-using XeStreamKit.Cli.Cli;
-using XeStreamKit.Devices.Conformance;
+using XeStreamKit.Cli.Json;
+using XeStreamKit.Cli.Plumbing;
+using XeStreamKit.Harness.Conformance;
+using XeStreamKit.Harness.Corpus;
 using XeStreamKit.Validation;
 
 namespace XeStreamKit.Cli.Commands;
@@ -99,41 +101,28 @@ public static class ConformanceCommand
 
     private static string Cell(VectorResult r) =>
         r.Skipped ? "skip hazard" : (r.Passed ? "ok " : "FAIL ") + (r.Actual is null ? "error" : r.Actual.Accepted ? "accepted"
-            : r.Actual.Hazard != DriverHazard.None ? Driver.HazardText.Outcome(r.Actual.Hazard) : Driver.ErrnoText.Name(r.Actual.Errno));
+            : r.Actual.Hazard != DriverHazard.None ? Driver.HazardText.Outcome(r.Actual.Hazard) : Catalog.ErrnoText.Name(r.Actual.Errno));
 
     private static void WriteJson(Stream stdout, List<List<VectorResult>> results, DriverVersion driver, WriteSplit split)
     {
-        JsonOut.Document(stdout, w =>
+        using var w = JsonOut.Writer(stdout);
+        w.WriteStartObject();
+        w.WriteString("driver", CatalogIds.Of(driver));
+        w.WriteString("split", split.ToString());
+        w.WriteStartArray("implementations");
+        foreach (var list in results)
         {
-            w.WriteString("driver", CatalogIds.Of(driver));
-            w.WriteString("split", split.ToString());
-            w.WriteStartArray("implementations");
-            foreach (var list in results)
-            {
-                w.WriteStartObject();
-                w.WriteString("impl", list[0].Impl);
-                w.WriteNumber("passed", list.Count(r => r.Passed && !r.Informational));
-                w.WriteNumber("failed", list.Count(r => !r.Passed && !r.Informational));
-                w.WriteStartArray("vectors");
-                foreach (var r in list)
-                {
-                    w.WriteStartObject();
-                    w.WriteString("name", r.Entry.Name);
-                    w.WriteString("kind", r.Entry.Name[..1]);
-                    w.WriteBoolean("passed", r.Passed);
-                    if (r.Skipped) w.WriteBoolean("skipped", true);
-                    w.WriteString("expected", r.Expected.ToString());
-                    if (r.Actual is null) w.WriteNull("actual");
-                    else w.WriteString("actual", r.Actual.ToString());
-                    w.WriteString("detail", r.Detail);
-                    w.WriteNumber("seconds", Math.Round(r.Elapsed.TotalSeconds, 4));
-                    w.WriteEndObject();
-                }
-                w.WriteEndArray();
-                w.WriteEndObject();
-            }
+            w.WriteStartObject();
+            w.WriteString("impl", list[0].Impl);
+            w.WriteNumber("passed", list.Count(r => r.Passed && !r.Informational));
+            w.WriteNumber("failed", list.Count(r => !r.Passed && !r.Informational));
+            w.WriteStartArray("vectors");
+            foreach (var r in list) JsonOut.Row(w, VectorResultJson.Of(r), CliJsonContext.Default.VectorResultJson);
             w.WriteEndArray();
-        });
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+        JsonOut.End(w, stdout);
     }
 
     private static void WriteJunit(string path, List<List<VectorResult>> results, DriverVersion driver, WriteSplit split)

@@ -1,8 +1,10 @@
 using System.CommandLine;
-using XeStreamKit.Cli.Cli;
+using XeStreamKit.Cli.Json;
+using XeStreamKit.Cli.Plumbing;
 using XeStreamKit.Compatibility;
-using XeStreamKit.Corpus;
-using XeStreamKit.Devices.Conformance;
+using XeStreamKit.Harness.Corpus;
+using XeStreamKit.Harness.Conformance;
+using XeStreamKit.Devices.Host;
 
 namespace XeStreamKit.Cli.Commands;
 
@@ -23,7 +25,7 @@ public static class CorpusCommand
         };
         generate.SetAction(parse => CommandRunner.Run(ctx.Error, () =>
         {
-            var home = parse.GetValue(target) is { } t ? TargetSpec.Parse(t, "--target", vf: parse.GetValue(vf)).Target : null;
+            var home = parse.GetValue(target) is { } t ? TargetSpec.Parse(t, "--target", source: HostTargetSource.Default, vf: parse.GetValue(vf), vfOption: "--vf").Target : null;
             var path = parse.GetValue(dir)!;
             if (path.Length == 0) throw new UsageException("an empty path (name the directory to write the corpus to)");
             if (parse.GetValue(hazards)) return WriteHazards(ctx, path, home, parse.GetValue(json));
@@ -32,13 +34,8 @@ public static class CorpusCommand
             var stored = manifest.Vectors.Where(v => v.Stored).Sum(v => v.Size);
             if (parse.GetValue(json))
             {
-                JsonOut.Document(ctx.StdOut, w =>
-                {
-                    w.WriteString("directory", path);
-                    w.WriteNumber("vectors", manifest.Vectors.Count);
-                    foreach (var k in new[] { "y", "n", "i" }) w.WriteNumber(k, byKind.GetValueOrDefault(k));
-                    w.WriteNumber("storedBytes", stored);
-                });
+                var summary = new CorpusJson(path, manifest.Vectors.Count, byKind.GetValueOrDefault("y"), byKind.GetValueOrDefault("n"), byKind.GetValueOrDefault("i"), stored);
+                JsonOut.Document(ctx.StdOut, summary, CliJsonContext.Default.CorpusJson);
             }
             else
                 ctx.Out.WriteLine($"wrote {manifest.Vectors.Count} vectors ({byKind.GetValueOrDefault("y")} y_, {byKind.GetValueOrDefault("n")} n_, {byKind.GetValueOrDefault("i")} i_; {Units.Bytes(stored)} stored) and {CorpusManifest.FileName} to {path}");
@@ -52,23 +49,9 @@ public static class CorpusCommand
         var written = HazardReport.Write(path, home);
         if (json)
         {
-            JsonOut.Document(ctx.StdOut, w =>
-            {
-                w.WriteString("directory", path);
-                w.WriteStartArray("hazards");
-                foreach (var e in written)
-                {
-                    w.WriteStartObject();
-                    w.WriteString("name", e.Name);
-                    w.WriteString("rule", e.Expect.Rule);
-                    w.WriteString("outcome", Driver.HazardText.Outcome(e.Expect.Hazard));
-                    w.WriteString("context", Driver.HazardText.Context(e.Expect.Hazard));
-                    w.WriteString("function", e.Expect.Function);
-                    w.WriteString("readme", Path.Combine(path, e.Name + ".md"));
-                    w.WriteEndObject();
-                }
-                w.WriteEndArray();
-            });
+            var hazardsWritten = written.Select(e => new CorpusHazardJson(e.Name, e.Expect.Rule, Driver.HazardText.Outcome(e.Expect.Hazard), Driver.HazardText.Context(e.Expect.Hazard),
+                e.Expect.Function, Path.Combine(path, e.Name + ".md"))).ToList();
+            JsonOut.Document(ctx.StdOut, new CorpusHazardsJson(path, hazardsWritten), CliJsonContext.Default.CorpusHazardsJson);
         }
         else
             ctx.Out.WriteLine($"wrote {written.Count} driver-hazard vectors ({string.Join(", ", written.Select(e => e.Name))}), each with a README, and README.md to {path}");

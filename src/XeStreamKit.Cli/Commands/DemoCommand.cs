@@ -1,7 +1,8 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Text.Json;
-using XeStreamKit.Cli.Cli;
+using XeStreamKit.Cli.Json;
+using XeStreamKit.Cli.Plumbing;
 using XeStreamKit.Compatibility;
 using XeStreamKit.Devices;
 using XeStreamKit.Devices.Emulated;
@@ -83,7 +84,7 @@ public static class DemoCommand
             var foreignTarget = TargetProfile.For(DeviceCatalog.FindPlatform(foreign)!);
             using (var stream = Inputs.Open(path, ctx.StdIn)) bad = CompatibilityCheck.Check(stream, foreignTarget);
             Step("compat", $"3. compat   with the destination ({destination.Vf.Profile.Describe()}): {(ok.Compatible ? "compatible" : "incompatible: " + ok.Reason)}\n              with a {foreignTarget.Platform!.Name} host: {(bad.Compatible ? "compatible" : "incompatible: " + bad.Reason)}",
-                new() { ["compatible"] = ok.Compatible, ["foreignTarget"] = foreign, ["foreignCompatible"] = bad.Compatible, ["foreignErrno"] = bad.Failure is { } f ? Driver.ErrnoText.Name(f.Errno) : null });
+                new() { ["compatible"] = ok.Compatible, ["foreignTarget"] = foreign, ["foreignCompatible"] = bad.Compatible, ["foreignErrno"] = bad.Failure is { } f ? Catalog.ErrnoText.Name(f.Errno) : null });
 
             // 4. restore
             destination.Pause();
@@ -117,30 +118,6 @@ public static class DemoCommand
         }
     }
 
-    private static void WriteJson(Stream stdout, List<(string Step, string Text, Dictionary<string, object?> Data)> steps, bool success)
-    {
-        JsonOut.Document(stdout, w =>
-        {
-            w.WriteBoolean("ok", success);
-            w.WriteStartArray("steps");
-            foreach (var (step, _, data) in steps)
-            {
-                w.WriteStartObject();
-                w.WriteString("step", step);
-                foreach (var (k, v) in data)
-                {
-                    switch (v)
-                    {
-                        case null: w.WriteNull(k); break;
-                        case bool b: w.WriteBoolean(k, b); break;
-                        case long n: w.WriteNumber(k, n); break;
-                        case double d: w.WriteNumber(k, d); break;
-                        default: w.WriteString(k, v.ToString()); break;
-                    }
-                }
-                w.WriteEndObject();
-            }
-            w.WriteEndArray();
-        });
-    }
+    private static void WriteJson(Stream stdout, List<(string Step, string Text, Dictionary<string, object?> Data)> steps, bool success) =>
+        JsonOut.Document(stdout, new DemoJson(success, steps.Select(s => DemoJson.Step(s.Step, s.Data)).ToList()), CliJsonContext.Default.DemoJson);
 }

@@ -1,7 +1,9 @@
 using System.CommandLine;
 using System.Text.Json;
-using XeStreamKit.Cli.Cli;
-using XeStreamKit.Devices.Conformance;
+using XeStreamKit.Cli.Json;
+using XeStreamKit.Cli.Plumbing;
+using XeStreamKit.Harness.Conformance;
+using XeStreamKit.Harness.Corpus;
 
 namespace XeStreamKit.Cli.Commands;
 
@@ -48,23 +50,8 @@ public static class FuzzCommand
             }
             if (parse.GetValue(json))
             {
-                JsonOut.Document(ctx.StdOut, w =>
-                {
-                    w.WriteNumber("seed", report.Seed);
-                    w.WriteNumber("iterations", report.Iterations);
-                    w.WriteNumber("seconds", Math.Round(report.Elapsed.TotalSeconds, 2));
-                    w.WriteStartArray("findings");
-                    foreach (var f in report.Findings)
-                    {
-                        w.WriteStartObject();
-                        w.WriteString("stage", f.Stage);
-                        w.WriteString("problem", f.Problem);
-                        w.WriteString("reproducer", Path.Combine(dir, $"fuzz_{f.Id}.bin"));
-                        w.WriteString("minimizedHex", Convert.ToHexString(f.Minimized));
-                        w.WriteEndObject();
-                    }
-                    w.WriteEndArray();
-                });
+                var findings = report.Findings.Select(f => new FuzzFindingJson(f.Stage, f.Problem, Path.Combine(dir, $"fuzz_{f.Id}.bin"), Convert.ToHexString(f.Minimized))).ToList();
+                JsonOut.Document(ctx.StdOut, new FuzzJson(report.Seed, report.Iterations, Math.Round(report.Elapsed.TotalSeconds, 2), findings), CliJsonContext.Default.FuzzJson);
             }
             else
                 ctx.Out.WriteLine($"fuzz: {report.Iterations} inputs in {report.Elapsed.TotalSeconds:F1} s (seed {report.Seed}): {report.Findings.Count} findings");

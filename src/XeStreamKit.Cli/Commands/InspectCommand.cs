@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
-using XeStreamKit.Cli.Cli;
+using XeStreamKit.Cli.Json;
+using XeStreamKit.Cli.Plumbing;
 using XeStreamKit.Format;
 using XeStreamKit.Inspection;
 using XeStreamKit.Reading;
@@ -121,7 +122,7 @@ public static class InspectCommand
 
     private sealed class JsonInspectOutput(Stream stdout, MigrationInput? container) : IInspectOutput
     {
-        private readonly Utf8JsonWriter _w = new(stdout, JsonOut.WriterOptions);
+        private readonly Utf8JsonWriter _w = JsonOut.Writer(stdout);
 
         public void Begin()
         {
@@ -129,99 +130,20 @@ public static class InspectCommand
             if (container?.Device is { } d)
             {
                 // Only for QEMU files: where the Xe stream below came from.
-                _w.WriteStartObject("container");
-                _w.WriteString("format", "qemu");
-                if (container.QemuHeader?.MachineType is { } machine) _w.WriteString("machineType", machine);
-                else _w.WriteNull("machineType");
-                _w.WriteString("device", d.IdStr);
-                _w.WriteNumber("sectionId", d.SectionId);
-                _w.WriteNumber("firstDataOffset", d.FirstDataOffset);
-                _w.WriteEndObject();
+                var from = new InspectContainerJson("qemu", container.QemuHeader?.MachineType, d.IdStr, d.SectionId, d.FirstDataOffset);
+                JsonOut.Property(_w, "container", from, CliJsonContext.Default.InspectContainerJson);
             }
             _w.WriteStartArray("packets");
         }
 
-        public void Packet(PacketSummary s)
-        {
-            var p = s.Packet;
-            var h = p.Header;
-            _w.WriteStartObject();
-            _w.WriteNumber("index", p.Index);
-            _w.WriteNumber("streamOffset", p.StreamOffset);
-            _w.WriteNumber("version", h.Version);
-            _w.WriteString("type", PacketTypeText.Id(h.Type));
-            _w.WriteNumber("typeId", (byte)h.Type);
-            _w.WriteNumber("tileId", h.TileId);
-            _w.WriteNumber("gtId", h.GtId);
-            _w.WriteNumber("flags", h.Flags);
-            _w.WriteNumber("offset", h.Offset);
-            _w.WriteNumber("size", h.Size);
-            // u64 fields can exceed 2^53, past which JavaScript and jq 1.6 round: exact as hex too.
-            _w.WriteString("offsetHex", Units.Hex(h.Offset));
-            _w.WriteString("sizeHex", Units.Hex(h.Size));
-            if (s.Descriptor is { } d)
-            {
-                WriteNullable("devid", d.DeviceId);
-                WriteNullable("revid", d.RevisionId);
-                _w.WriteNumber("klvCount", d.KlvCount);
-                _w.WriteStartArray("klvs");
-                foreach (var k in d.Klvs)
-                {
-                    _w.WriteStartObject();
-                    _w.WriteNumber("key", (ushort)k.Key);
-                    if (KlvKeyInfo.IdOf(k.Key) is { } name) _w.WriteString("name", name);
-                    else _w.WriteNull("name");
-                    _w.WriteNumber("len", k.Length);
-                    _w.WriteNumber("streamOffset", k.StreamOffset);
-                    _w.WriteStartArray("value");
-                    foreach (var v in k.Value) _w.WriteNumberValue(v);
-                    _w.WriteEndArray();
-                    _w.WriteBoolean("valueElided", k.ValueElided);
-                    _w.WriteEndObject();
-                }
-                _w.WriteEndArray();
-            }
-            if (s.PteCount is { } ptes) _w.WriteNumber("pteCount", ptes);
-            if (s.Registers is { } regs)
-            {
-                _w.WriteNumber("registerCount", s.RegisterCount ?? 0);
-                _w.WriteStartArray("registers");
-                foreach (var r in regs) _w.WriteNumberValue(r);
-                _w.WriteEndArray();
-            }
-            if (h.Type == PacketType.Vram)
-            {
-                WriteNullable("vramEnd", s.VramEnd);
-                if (s.VramEnd is { } end) _w.WriteString("vramEndHex", Units.Hex(end));
-                else _w.WriteNull("vramEndHex");
-            }
-            _w.WriteEndObject();
-            if (_w.BytesPending > 64 * 1024) _w.Flush();
-        }
+        public void Packet(PacketSummary s) => JsonOut.Row(_w, InspectPacketJson.Of(s), CliJsonContext.Default.InspectPacketJson);
 
         public void End(StreamTotals t, MigrationStreamFormatException? error)
         {
             _w.WriteEndArray();
-            _w.WriteStartObject("totals");
-            _w.WriteNumber("packets", t.Packets);
-            _w.WriteNumber("bytes", t.Bytes);
-            _w.WriteNumber("vramBytes", t.VramBytes);
-            WriteNullable("devid", t.DeviceId);
-            WriteNullable("revid", t.RevisionId);
-            JsonOut.PacketsByType(_w, "byType", t.ByType);
-            _w.WriteEndObject();
+            JsonOut.Property(_w, "totals", InspectTotalsJson.Of(t), CliJsonContext.Default.InspectTotalsJson);
             JsonOut.Error(_w, error);
-            _w.WriteEndObject();
-            _w.Flush();
-            stdout.Write("\n"u8);
+            JsonOut.End(_w, stdout);
         }
-
-        private void WriteNullable(string name, ulong? value)
-        {
-            if (value is { } v) _w.WriteNumber(name, v);
-            else _w.WriteNull(name);
-        }
-
-        private void WriteNullable(string name, uint? value) => WriteNullable(name, value is { } v ? (ulong)v : null);
     }
 }

@@ -1,11 +1,13 @@
 using System.CommandLine;
 using System.Text;
-using XeStreamKit.Cli.Cli;
+using XeStreamKit.Cli.Json;
+using XeStreamKit.Cli.Plumbing;
 using XeStreamKit.Cli.Report;
 using XeStreamKit.Compatibility;
-using XeStreamKit.Containers.Qemu;
+using XeStreamKit.Qemu;
 using XeStreamKit.Driver;
 using XeStreamKit.Validation;
+using XeStreamKit.Devices.Host;
 
 namespace XeStreamKit.Cli.Commands;
 
@@ -44,7 +46,7 @@ public static class ReportCommand
             CatalogIds.TryParse(parse.GetValue(profile)!, out Profile p);
             CatalogIds.TryParse(parse.GetValue(driver)!, out DriverVersion d);
             var specs = parse.GetValue(targets) ?? [];
-            var profiles = specs.Select(s => TargetSpec.Parse(s, "--target", vf: parse.GetValue(vf)).Target).ToList();
+            var profiles = specs.Select(s => TargetSpec.Parse(s, "--target", source: HostTargetSource.Default, vf: parse.GetValue(vf), vfOption: "--vf").Target).ToList();
             var commandLine = ReportCommandLine.Of(parse);
             var data = Gather(ctx, parse.GetValue(input)!, specs, profiles, p, d, parse.GetValue(digest), parse.GetValue(qemu), parse.GetValue(device), commandLine);
             var html = Encoding.UTF8.GetBytes(ReportPage.Render(data));
@@ -156,69 +158,15 @@ public static class ReportCommand
         Json(target, d, path, bytes);
     }
 
-    private static void Json(Stream stream, ReportData d, string path, int bytes) => JsonOut.Document(stream, w =>
+    private static void Json(Stream stream, ReportData d, string path, int bytes)
     {
         var v = d.Validation;
-        w.WriteString("output", path);
-        w.WriteNumber("htmlBytes", bytes);
-        w.WriteBoolean("valid", d.Valid);
-        w.WriteString("profile", CatalogIds.Of(d.Profile));
-        if (v is null) w.WriteNull("packets");
-        else w.WriteNumber("packets", v.Packets);
-        w.WriteNumber("errors", v?.Errors ?? 0);
-        w.WriteNumber("warnings", v?.Warnings ?? 0);
-        w.WriteNumber("rowsDrawn", d.Recorder.Rows.Count);
-        w.WriteNumber("packetsNotDrawn", d.Recorder.PacketsNotDrawn);
-        if (d.StreamError is null) w.WriteNull("streamError");
-        else w.WriteString("streamError", d.StreamError);
-        w.WriteStartArray("vram");
-        if (v is not null)
-            foreach (var t in d.Vram())
-            {
-                w.WriteStartObject();
-                w.WriteNumber("tile", t.Tile);
-                w.WriteNumber("coveredBytes", t.CoveredBytes);
-                if (t.Lmem is { } l) w.WriteNumber("lmemBytes", l);
-                else w.WriteNull("lmemBytes");
-                w.WriteNumber("holes", t.Gaps.Count);
-                w.WriteNumber("holeBytes", t.GapBytes);
-                w.WriteNumber("overlapBytes", t.OverlapBytes);
-                w.WriteNumber("pastLmemBytes", t.PastBytes);
-                w.WriteBoolean("incomplete", t.Incomplete);
-                w.WriteEndObject();
-            }
-        w.WriteEndArray();
-        w.WriteStartArray("compatibility");
-        foreach (var t in d.Verdicts)
-        {
-            w.WriteStartObject();
-            w.WriteString("target", t.Spec);
-            w.WriteBoolean("compatible", t.Result.Compatible);
-            JsonOut.Errno(w, "errno", t.Result.Errno);
-            if (t.Result.Failure is { } f)
-            {
-                w.WriteString("reportedAt", JsonOut.ReportedAt(f.At) ?? f.At.ToString().ToLowerInvariant());
-                w.WriteNumber("packetIndex", f.PacketIndex);
-            }
-            else
-            {
-                w.WriteNull("reportedAt");
-                w.WriteNull("packetIndex");
-            }
-            w.WriteString("reason", t.Result.Reason);
-            w.WriteEndObject();
-        }
-        w.WriteEndArray();
-        if (d.Qemu is { } q)
-        {
-            w.WriteStartObject("qemu");
-            if (q.Device is { } dev) w.WriteString("device", dev.IdStr);
-            else w.WriteNull("device");
-            w.WriteNumber("records", q.Sections.Count + q.SectionsNotListed);
-            if (q.Error is null) w.WriteNull("error");
-            else w.WriteString("error", q.Error);
-            w.WriteEndObject();
-        }
-        else w.WriteNull("qemu");
-    });
+        var vram = v is null ? [] : d.Vram().Select(t => new ReportVramJson(t.Tile, t.CoveredBytes, t.Lmem, t.Gaps.Count, t.GapBytes, t.OverlapBytes, t.PastBytes, t.Incomplete)).ToList();
+        var compatibility = d.Verdicts.Select(t => new ReportCompatibilityJson(t.Spec, t.Result.Compatible, ErrnoJson.Name(t.Result.Errno), ErrnoJson.Value(t.Result.Errno),
+            t.Result.Failure is { } f ? JsonOut.ReportedAt(f.At) ?? f.At.ToString().ToLowerInvariant() : null, t.Result.Failure?.PacketIndex, t.Result.Reason)).ToList();
+        var qemu = d.Qemu is { } q ? new ReportQemuJson(q.Device?.IdStr, q.Sections.Count + q.SectionsNotListed, q.Error) : null;
+        var document = new ReportJson(path, bytes, d.Valid, CatalogIds.Of(d.Profile), v?.Packets, v?.Errors ?? 0, v?.Warnings ?? 0, d.Recorder.Rows.Count, d.Recorder.PacketsNotDrawn,
+            d.StreamError, vram, compatibility, qemu);
+        JsonOut.Document(stream, document, CliJsonContext.Default.ReportJson);
+    }
 }

@@ -1,5 +1,5 @@
 using System.CommandLine;
-using XeStreamKit.Cli.Cli;
+using XeStreamKit.Cli.Plumbing;
 using XeStreamKit.Devices;
 using XeStreamKit.Validation;
 

@@ -1,7 +1,8 @@
 using System.CommandLine;
 using System.CommandLine.Completions;
 using System.Text.Json;
-using XeStreamKit.Cli.Cli;
+using XeStreamKit.Cli.Json;
+using XeStreamKit.Cli.Plumbing;
 using XeStreamKit.Driver;
 using XeStreamKit.Validation;
 
@@ -29,7 +30,7 @@ public static class RulesCommand
             if (parse.GetValue(id) is { } wanted)
                 rules = [Rules.Find(wanted.ToUpperInvariant()) ?? throw new UsageException($"no rule '{wanted}' in the catalog ({Rules.All.Count} rules: xsk rules lists them)")];
             if (parse.GetValue(json))
-                JsonOut.Document(ctx.StdOut, w => WriteJson(w, rules));
+                JsonOut.Document(ctx.StdOut, Json(rules), CliJsonContext.Default.RulesJson);
             else if (parse.GetValue(id) is null)
                 WriteTable(ctx.Out, rules);
             else
@@ -84,32 +85,8 @@ public static class RulesCommand
         _ => "-",
     };
 
-    private static void WriteJson(Utf8JsonWriter w, IReadOnlyList<RuleInfo> rules)
-    {
-        w.WriteStartArray("rules");
-        foreach (var r in rules)
-        {
-            w.WriteStartObject();
-            w.WriteString("id", r.Id);
-            w.WriteString("statement", r.Statement);
-            w.WriteStartObject("severity");
-            foreach (var p in Profiles)
-                if (r.AppliesTo(p)) w.WriteString(CatalogIds.Of(p), Name(r.SeverityIn(p)));
-                else w.WriteNull(CatalogIds.Of(p));
-            w.WriteEndObject();
-            w.WriteStartObject("errno");
-            foreach (var d in Drivers)
-                if (r.ErrnoFor(d) is var e && e != Errno.None) w.WriteString(CatalogIds.Of(d), ErrnoText.Name(e));
-                else w.WriteNull(CatalogIds.Of(d));
-            w.WriteEndObject();
-            if (r.Cause != Errno.None) w.WriteString("cause", ErrnoText.Name(r.Cause));
-            else w.WriteNull("cause");
-            w.WriteString("reportedAt", JsonOut.ReportedAt(r.Reported));
-            w.WriteBoolean("target", r.NeedsTarget);
-            w.WriteString("ref", r.Reference);
-            w.WriteString("note", r.Note);
-            w.WriteEndObject();
-        }
-        w.WriteEndArray();
-    }
+    private static RulesJson Json(IReadOnlyList<RuleInfo> rules) => new(rules.Select(r => new RuleJson(r.Id, r.Statement,
+        Profiles.ToDictionary(p => CatalogIds.Of(p), p => r.AppliesTo(p) ? Name(r.SeverityIn(p)) : null),
+        Drivers.ToDictionary(d => CatalogIds.Of(d), d => r.ErrnoFor(d) is var e && e != Errno.None ? ErrnoText.Name(e) : null),
+        r.Cause != Errno.None ? ErrnoText.Name(r.Cause) : null, JsonOut.ReportedAt(r.Reported), r.NeedsTarget, r.Reference, r.Note)).ToList());
 }

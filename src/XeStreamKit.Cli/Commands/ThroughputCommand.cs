@@ -1,9 +1,10 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
-using XeStreamKit.Cli.Cli;
+using XeStreamKit.Cli.Json;
+using XeStreamKit.Cli.Plumbing;
 using XeStreamKit.Devices;
-using XeStreamKit.Devices.Conformance;
+using XeStreamKit.Harness.Conformance;
 using XeStreamKit.Devices.Emulated;
 using XeStreamKit.Text;
 
@@ -104,58 +105,6 @@ public static class ThroughputCommand
         w.WriteLine($"{checks.Count(d => d.FloorMet)} of {checks.Count} floor checks met; {r.Rows[0].Save.Runs} run(s) each, median run shown, slowest chunk of any run checked");
     }
 
-    private static void WriteJson(Stream stdout, ThroughputReport r)
-    {
-        JsonOut.Document(stdout, w =>
-        {
-            w.WriteString("device", r.Device);
-            JsonOut.Machine(w, r.Machine);
-            w.WritePropertyName("memcpy");
-            JsonOut.Measurement(w, r.Memcpy);
-            w.WriteStartObject("floor");
-            w.WriteNumber("chunkBytes", VramTimeline.FenceChunk);
-            w.WriteNumber("timeoutSeconds", VramTimeline.FenceTimeout.TotalSeconds);
-            w.WriteNumber("minGbPerSecond", Math.Round(VramTimeline.FloorBytesPerSecond / 1e9, 6));
-            w.WriteEndObject();
-            w.WriteStartArray("sizes");
-            foreach (var row in r.Rows)
-            {
-                w.WriteStartObject();
-                w.WriteNumber("chunkBytes", row.ChunkSize);
-                Direction(w, row.Save);
-                if (row.Restore is { } restore) Direction(w, restore);
-                else w.WriteNull("restore");
-                w.WriteBoolean("floorMet", row.FloorMet);
-                w.WriteEndObject();
-            }
-            w.WriteEndArray();
-            if (r.RestoreSkipped is { } why) w.WriteString("restoreSkipped", why);
-            else w.WriteNull("restoreSkipped");
-            w.WriteNumber("seconds", Math.Round(r.TotalSeconds, 3));
-            w.WriteBoolean("passed", r.Passed);
-        });
-    }
-
-    private static void Direction(Utf8JsonWriter w, ThroughputDirection d)
-    {
-        w.WriteStartObject(d.Operation);
-        w.WriteNumber("runs", d.Runs);
-        w.WriteNumber("streamBytes", d.StreamBytes);
-        w.WriteNumber("vramChunks", d.VramChunks);
-        w.WriteNumber("vramBytes", d.VramBytes);
-        w.WriteNumber("largestChunk", d.LargestChunk);
-        w.WriteNumber("vramGbPerSecond", Math.Round(d.VramBytesPerSecond / 1e9, 4));
-        w.WriteNumber("memcpyRatio", Math.Round(d.MemcpyRatio, 4));
-        w.WriteNumber("streamGbPerSecond", Math.Round(d.StreamBytesPerSecond / 1e9, 4));
-        w.WriteStartObject("slowestChunk");
-        w.WriteNumber("bytes", d.SlowestChunk.Bytes);
-        w.WriteNumber("seconds", d.SlowestChunk.Seconds);
-        w.WriteEndObject();
-        if (d.SlowestFenceChunkSeconds is { } s) w.WriteNumber("slowestFenceWindowSeconds", s);
-        else w.WriteNull("slowestFenceWindowSeconds");
-        w.WriteBoolean("floorMet", d.FloorMet);
-        if (d.Failure is { } f) w.WriteString("failure", f);
-        else w.WriteNull("failure");
-        w.WriteEndObject();
-    }
+    private static void WriteJson(Stream stdout, ThroughputReport r) =>
+        JsonOut.Document(stdout, ThroughputJson.Of(r), CliJsonContext.Default.ThroughputJson);
 }

@@ -1,7 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
-using XeStreamKit.Cli.Cli;
+using XeStreamKit.Cli.Json;
+using XeStreamKit.Cli.Plumbing;
 using XeStreamKit.Driver;
 using XeStreamKit.Format;
 using XeStreamKit.Validation;
@@ -44,7 +45,7 @@ public static class ValidateCommand
 
     private static void WriteText(TextWriter w, string name, ValidationReport r)
     {
-        var hazards = r.Diagnostics.Count(d => d.Severity == Validation.Severity.Hazard);
+        var hazards = r.Diagnostics.Count(d => d.Severity == Catalog.Severity.Hazard);
         var verdict = r.Valid ? "valid" : hazards > 0 ? "INVALID (DRIVER HAZARD: the driver would crash or hang)" : "INVALID";
         w.WriteLine($"{(name == "-" ? "stdin" : name)}: {verdict} for the {CatalogIds.Of(r.Profile)} profile ({r.Packets} packets, {Units.Bytes(r.Bytes)}; {r.Target.Describe()}): {Plural(r.Errors, "error")}, {Plural(r.Warnings, "warning")}");
         foreach (var d in r.Diagnostics)
@@ -66,42 +67,6 @@ public static class ValidateCommand
             w.WriteLine($"CRC-32C {Crc(t.Crc32C)}  {PacketTypeText.Id(t.Type)} payloads ({Plural(t.Packets, "packet")}, {t.PayloadBytes} bytes)");
     }
 
-    private static void WriteDigestJson(Utf8JsonWriter w, StreamDigest digest)
-    {
-        w.WriteStartObject("digest");
-        w.WriteString("algorithm", "crc32c");
-        w.WriteString("crc32c", Crc(digest.Crc32C));
-        w.WriteNumber("bytes", digest.Bytes);
-        w.WriteStartArray("byType");
-        foreach (var t in digest.ByType)
-        {
-            w.WriteStartObject();
-            w.WriteString("type", PacketTypeText.Id(t.Type));
-            w.WriteNumber("typeId", (byte)t.Type);
-            w.WriteNumber("packets", t.Packets);
-            w.WriteNumber("payloadBytes", t.PayloadBytes);
-            w.WriteString("crc32c", Crc(t.Crc32C));
-            w.WriteEndObject();
-        }
-        w.WriteEndArray();
-        w.WriteStartArray("packets");
-        foreach (var p in digest.Packets)
-        {
-            w.WriteStartObject();
-            w.WriteNumber("index", p.Index);
-            w.WriteNumber("streamOffset", p.StreamOffset);
-            w.WriteString("type", PacketTypeText.Id(p.Header.Type));
-            w.WriteNumber("offset", p.Header.Offset);
-            w.WriteNumber("payloadBytes", p.PayloadBytes);
-            w.WriteBoolean("complete", p.Complete);
-            w.WriteString("crc32c", Crc(p.Crc32C));
-            w.WriteEndObject();
-        }
-        w.WriteEndArray();
-        w.WriteNumber("packetsNotKept", digest.PacketsNotKept);
-        w.WriteEndObject();
-    }
-
     private static string Consequence(Diagnostic d) => d.Hazard != DriverHazard.None
         ? $"  [DRIVER HAZARD {HazardText.Outcome(d.Hazard)}: {HazardText.Phrase(d.Hazard)} in {d.KernelFunction}{(d.Errno == Errno.None ? "" : $"; {ErrnoText.Name(d.Errno)} {(d.ReportedAt == ReportedAt.Write ? "on write()" : "when leaving RESUMING")}")}]"
         : d.ReportedAt switch
@@ -115,73 +80,14 @@ public static class ValidateCommand
 
     private static string Severity(Severity s) => s switch
     {
-        Validation.Severity.Hazard => "hazard",
-        Validation.Severity.Error => "error",
-        Validation.Severity.Warning => "warning",
+        Catalog.Severity.Hazard => "hazard",
+        Catalog.Severity.Error => "error",
+        Catalog.Severity.Warning => "warning",
         _ => "info",
     };
 
     private static string Plural(long n, string what) => $"{n} {what}{(n == 1 ? "" : "s")}";
 
-    private static void WriteJson(Stream stdout, ValidationReport r)
-    {
-        JsonOut.Document(stdout, w =>
-        {
-            w.WriteBoolean("valid", r.Valid);
-            w.WriteString("profile", CatalogIds.Of(r.Profile));
-            w.WriteString("driver", CatalogIds.Of(r.Target.Driver));
-            w.WriteString("target", r.Target.Describe());
-            w.WriteNumber("packets", r.Packets);
-            w.WriteNumber("bytes", r.Bytes);
-            w.WriteNumber("errors", r.Errors);
-            w.WriteNumber("warnings", r.Warnings);
-            w.WriteStartArray("diagnostics");
-            foreach (var d in r.Diagnostics)
-            {
-                w.WriteStartObject();
-                w.WriteString("rule", d.Rule.Id);
-                w.WriteString("severity", Severity(d.Severity));
-                w.WriteNumber("streamOffset", d.StreamOffset);
-                w.WriteNumber("packetIndex", d.PacketIndex);
-                w.WriteString("message", d.Message);
-                JsonOut.Errno(w, "errno", d.Errno);
-                w.WriteString("reportedAt", JsonOut.ReportedAt(d.ReportedAt));
-                JsonOut.Errno(w, "cause", d.Cause, withValue: false);
-                if (d.Hazard != DriverHazard.None)
-                {
-                    w.WriteString("outcome", HazardText.Outcome(d.Hazard));
-                    w.WriteString("context", HazardText.Context(d.Hazard));
-                    w.WriteString("function", d.KernelFunction);
-                }
-                w.WriteEndObject();
-            }
-            w.WriteEndArray();
-            w.WriteStartObject("suppressed");
-            foreach (var (rule, count) in r.Suppressed()) w.WriteNumber(rule, count);
-            w.WriteEndObject();
-            w.WriteStartObject("vramCoverage");
-            foreach (var (tile, set) in r.VramCoverage)
-            {
-                w.WriteStartArray(tile.ToString(System.Globalization.CultureInfo.InvariantCulture));
-                foreach (var (start, end) in set.Ranges)
-                {
-                    w.WriteStartArray();
-                    w.WriteNumberValue(start);
-                    w.WriteNumberValue(end);
-                    w.WriteEndArray();
-                }
-                w.WriteEndArray();
-            }
-            w.WriteEndObject();
-            // Only when a tile's chunks were too scattered to keep every range (IntervalSet.MaxIntervals).
-            var incomplete = r.VramCoverage.Where(kv => kv.Value.Incomplete).Select(kv => kv.Key).ToList();
-            if (incomplete.Count > 0)
-            {
-                w.WriteStartArray("vramCoverageIncomplete");
-                foreach (var tile in incomplete) w.WriteNumberValue(tile);
-                w.WriteEndArray();
-            }
-            if (r.Digest is { } digest) WriteDigestJson(w, digest);
-        });
-    }
+    private static void WriteJson(Stream stdout, ValidationReport r) =>
+        JsonOut.Document(stdout, ValidateJson.Of(r), CliJsonContext.Default.ValidateJson);
 }

@@ -1,5 +1,5 @@
 using System.Runtime.InteropServices;
-using XeStreamKit.Devices.Benchmarking;
+using XeStreamKit.Harness.Benchmarking;
 
 namespace XeStreamKit.Cli.Native;
 
@@ -7,7 +7,7 @@ namespace XeStreamKit.Cli.Native;
 /// The portable native <c>xsk</c> (x86-64-v2) hands the process over to the AVX-512 flavour
 /// (<c>xsk-x86-64-v4</c>, installed next to it or in <c>../lib/xsk/</c>) when the CPU and the
 /// kernel support AVX-512: an AOT binary cannot use instruction sets above its baseline, and the
-/// emulation kernels (seeded VRAM, XXH64 page digests) need AVX-512DQ to keep up with the JIT.
+/// emulation kernels (seeded VRAM) need AVX-512DQ to keep up with the JIT.
 /// The v4 binary refuses to start on a CPU without them, so the portable one decides.
 /// </summary>
 internal static partial class FlavourDispatch

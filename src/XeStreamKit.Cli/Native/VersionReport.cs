@@ -5,7 +5,7 @@ using System.Reflection;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
-using XeStreamKit.Devices.Benchmarking;
+using XeStreamKit.Harness.Benchmarking;
 using XeStreamKit.Validation;
 
 namespace XeStreamKit.Cli.Native;
@@ -47,7 +47,7 @@ internal static class VersionReport
         yield return $"xsk {Version}";
         yield return $"build: {CodeGeneration.Describe()}, {RuntimeInformation.FrameworkDescription}, {RuntimeInformation.RuntimeIdentifier}; globalization invariant (no ICU)";
         yield return "os: " + RuntimeInformation.OSDescription;
-        yield return $"vectors: {VectorWidth()}; 64-bit lane multiplies (seeded VRAM, XXH64 page digests): {(Avx512DQ.VL.IsSupported ? "AVX-512DQ" : "scalar")}";
+        yield return $"vectors: {VectorWidth()}; 64-bit lane multiplies (seeded VRAM): {(Avx512DQ.VL.IsSupported ? "AVX-512DQ" : "scalar")}";
         yield return "crc-32c: " + (StreamDigest.Crc32CInterleaved ? "3 interleaved lanes (SSE4.2 CRC32 + PCLMULQDQ)" : Sse42.X64.IsSupported ? "1 lane (SSE4.2 CRC32)" : "1 lane");
         if (CodeGeneration.Flavour == "x86-64-v2")
             yield return FlavourDispatch.CpuHasV4()

@@ -1,6 +1,6 @@
 using System.Text;
-using XeStreamKit.Cli.Cli;
-using XeStreamKit.Devices.Conformance;
+using XeStreamKit.Cli.Plumbing;
+using XeStreamKit.Harness.Conformance;
 using XeStreamKit.Driver;
 using XeStreamKit.Validation;
 using static XeStreamKit.Cli.Report.Html;

@@ -1,5 +1,5 @@
 using System.Text;
-using XeStreamKit.Cli.Cli;
+using XeStreamKit.Cli.Plumbing;
 using XeStreamKit.Format;
 using XeStreamKit.Validation;
 using static XeStreamKit.Cli.Report.Html;

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text;
 using XeStreamKit.Devices.Posix;
-using XeStreamKit.Driver;
 
 namespace XeStreamKit.Devices.Debugfs;
 

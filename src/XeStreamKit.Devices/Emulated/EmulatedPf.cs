@@ -1,4 +1,3 @@
-using XeStreamKit.Compatibility;
 using XeStreamKit.Format;
 using XeStreamKit.Synthetic;
 using XeStreamKit.Text;
@@ -57,7 +56,7 @@ public sealed class EmulatedPf
     /// <summary>VF <paramref name="vfId"/> (1..TotalVfs).</summary>
     public EmulatedVf Vf(uint vfId)
     {
-        if (vfId == 0 || vfId > TotalVfs) throw new DeviceException($"VF {vfId}", (int)Driver.Errno.EINVAL, $"the PF has VFs 1..{TotalVfs}");
+        if (vfId == 0 || vfId > TotalVfs) throw new DeviceException($"VF {vfId}", (int)Catalog.Errno.EINVAL, $"the PF has VFs 1..{TotalVfs}");
         if (!_vfs.TryGetValue(vfId, out var vf)) _vfs[vfId] = vf = new EmulatedVf(this, vfId, SeededBytes.Word(Seed, vfId));
         return vf;
     }

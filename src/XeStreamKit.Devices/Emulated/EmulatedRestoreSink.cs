@@ -10,7 +10,7 @@ internal sealed class EmulatedRestoreSink(EmulatedVf vf) : IRestoreSink
     private PacketHeader _header;
     private EmulatedVf.GtState? _gt;
     private MemoryStream? _bytes;
-    private XxHash64? _hash;
+    private StateHash? _hash;
     private VramStore.Staging? _vram;
 
     public void BeginPacket(in PacketHeader header)
@@ -26,7 +26,7 @@ internal sealed class EmulatedRestoreSink(EmulatedVf vf) : IRestoreSink
                 _vram = _gt.Vram!.Stage(header.Offset, header.Size);
                 break;
             case PacketType.Guc:
-                _hash = new XxHash64();
+                _hash = new StateHash();
                 if (header.Size <= EmulatedVf.MaxKeptGucBlob) _bytes = new MemoryStream((int)header.Size);
                 break;
             default:

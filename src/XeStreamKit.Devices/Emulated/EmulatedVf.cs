@@ -1,4 +1,3 @@
-using XeStreamKit.Compatibility;
 using XeStreamKit.Format;
 using XeStreamKit.Synthetic;
 
@@ -64,7 +63,7 @@ public sealed class EmulatedVf
         var gucLength = p.GucStateBytes / 4 * 4;
         var guc = new byte[gucLength];
         SeededBytes.Fill(guc, gtSeed ^ 0x475543, 0);
-        var state = new GtState { Layout = layout, Guc = guc, GucLength = gucLength, GucDigest = XxHash64.Hash(guc) };
+        var state = new GtState { Layout = layout, Guc = guc, GucLength = gucLength, GucDigest = StateHash.Hash(guc) };
         for (var i = 0; i < state.Mmio.Length; i++) state.Mmio[i] = (uint)SeededBytes.Word(gtSeed ^ 0x4D4D494F, (ulong)i);
         if (p.HasGgttNode(layout))
         {
@@ -89,11 +88,11 @@ public sealed class EmulatedVf
             parts.Add(($"{name}.guc", gt.GucDigest));
             if (gt.Ggtt is { } ptes)
             {
-                var h = new XxHash64();
+                var h = new StateHash();
                 foreach (var pte in ptes) h.Append(pte & ~GgttPte.VfIdMask);
                 parts.Add(($"{name}.ggtt", h.GetCurrentHash()));
             }
-            var m = new XxHash64();
+            var m = new StateHash();
             foreach (var r in gt.Mmio) m.Append(r);
             parts.Add(($"{name}.mmio", m.GetCurrentHash()));
             if (gt.Vram is { } vram) parts.Add(($"{name}.vram", vram.Digest()));
@@ -116,7 +115,7 @@ public sealed record StateDigest(IReadOnlyList<(string Component, ulong Digest)>
     {
         get
         {
-            var h = new XxHash64(0x44494745);
+            var h = new StateHash(0x44494745);
             foreach (var (_, d) in Components) h.Append(d);
             return h.GetCurrentHash();
         }

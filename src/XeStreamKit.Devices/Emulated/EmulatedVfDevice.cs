@@ -108,7 +108,7 @@ public sealed class EmulatedVfDevice(EmulatedVf vf) : IMigrationDevice, IResetta
 
     internal static DeviceException Failed(RuleViolation f, string operation)
     {
-        if (f.Hazard != Validation.DriverHazard.None)
+        if (f.Hazard != Catalog.DriverHazard.None)
         {
             // The emulation does not pretend to crash or hang: it refuses the restore and names
             // what the real driver would do (EIO when the driver itself reports no errno).
@@ -117,7 +117,7 @@ public sealed class EmulatedVfDevice(EmulatedVf vf) : IMigrationDevice, IResetta
                 $"refused by the emulated device, DRIVER HAZARD {f.Rule.Id}: the real driver would hit a {HazardText.Phrase(f.Hazard)} ({HazardText.Outcome(f.Hazard)} in {f.KernelFunction}): {f.Message}; then {HazardText.Aftermath(f.Hazard)}")
             { Hazard = f.Hazard };
         }
-        var where = f.At == Validation.ReportedAt.Write ? $"write() of packet #{f.PacketIndex} (offset 0x{f.PacketOffset:X})" : operation;
+        var where = f.At == Catalog.ReportedAt.Write ? $"write() of packet #{f.PacketIndex} (offset 0x{f.PacketOffset:X})" : operation;
         var detail = f.Cause is { } c ? $"{c.Message} (packet #{c.PacketIndex})" : f.Message;
         return new DeviceException(where, (int)f.Errno, detail);
     }

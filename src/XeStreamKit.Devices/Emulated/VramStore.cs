@@ -8,7 +8,7 @@ namespace XeStreamKit.Devices.Emulated;
 /// <summary>
 /// An emulated VF's local memory without holding it: a page never written has the bytes
 /// <see cref="SeededBytes"/> makes from the VF's seed; a page written by a restore keeps only
-/// its XXH64 digest (8 bytes per 4 KiB page). Multi-GiB VRAM needs neither that much RAM nor
+/// its XXH3-64 digest (8 bytes per 4 KiB page). Multi-GiB VRAM needs neither that much RAM nor
 /// disk, and two VFs are compared by digest.
 /// </summary>
 public sealed class VramStore
@@ -71,13 +71,13 @@ public sealed class VramStore
         if (_written![(int)page]) return _digests![page];
         Span<byte> bytes = stackalloc byte[PageSize];
         SeededBytes.Fill(bytes, _seed, page * PageSize);
-        return XxHash64.Hash(bytes);
+        return StateHash.Hash(bytes);
     }
 
-    /// <summary>Digest of the whole LMEM: XXH64 over the page digests in address order.</summary>
+    /// <summary>Digest of the whole LMEM: XXH3-64 over the page digests in address order.</summary>
     public ulong Digest()
     {
-        var h = new XxHash64(0x5652414D);
+        var h = new StateHash(0x5652414D);
         for (ulong p = 0; p < Size / PageSize; p++) h.Append(PageDigest(p));
         return h.GetCurrentHash();
     }
@@ -146,7 +146,7 @@ public sealed class VramStore
                 {
                     // Whole pages inside the chunk: hashed in place.
                     var whole = (int)Math.Min((ulong)(chunk.Length / PageSize), (_end - _position) / PageSize);
-                    for (var i = 0; i < whole; i++) _digests[_pages++] = XxHash64.Hash(chunk.Slice(i * PageSize, PageSize));
+                    for (var i = 0; i < whole; i++) _digests[_pages++] = StateHash.Hash(chunk.Slice(i * PageSize, PageSize));
                     chunk = chunk[(whole * PageSize)..];
                     _position += (ulong)whole * PageSize;
                     if (_position < _end) BeginPage(_pageIndex + (ulong)whole);
@@ -202,7 +202,7 @@ public sealed class VramStore
 
         private void FinishPage()
         {
-            _digests[_pages++] = _pageUnknown ? UnknownPageDigest : XxHash64.Hash(_page.AsSpan(0, PageSize));
+            _digests[_pages++] = _pageUnknown ? UnknownPageDigest : StateHash.Hash(_page.AsSpan(0, PageSize));
             _pageFill = 0;
             if (_position < _end) BeginPage(_pageIndex + 1);
         }

@@ -1,5 +1,3 @@
-using XeStreamKit.Driver;
-
 namespace XeStreamKit.Devices.Posix;
 
 /// <summary>

@@ -1,6 +1,5 @@
 using System.Text;
 using XeStreamKit.Devices.Posix;
-using XeStreamKit.Driver;
 
 namespace XeStreamKit.Devices.Vfio;
 

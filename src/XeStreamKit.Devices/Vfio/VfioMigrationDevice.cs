@@ -1,7 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using XeStreamKit.Devices.Posix;
-using XeStreamKit.Driver;
 
 namespace XeStreamKit.Devices.Vfio;
 

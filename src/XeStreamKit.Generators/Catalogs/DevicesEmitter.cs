@@ -7,7 +7,7 @@ using YamlDotNet.RepresentationModel;
 
 namespace XeStreamKit.Generators.Catalogs;
 
-/// <summary>spec/devices.yaml -> XeStreamKit.Compatibility.DeviceCatalog: platforms, the device
+/// <summary>spec/devices.yaml -> XeStreamKit.Catalog.DeviceCatalog: platforms, the device
 /// ids xe-vfio-pci binds, GT topology, LMEM, VF defaults and migration prerequisites.</summary>
 internal static class DevicesEmitter
 {
@@ -176,7 +176,7 @@ internal static class DevicesEmitter
          .Line("#nullable enable")
          .Line("using System.Collections.Generic;")
          .Line()
-         .Line("namespace XeStreamKit.Compatibility;")
+         .Line("namespace XeStreamKit.Catalog;")
          .Line();
         w.Line("/// <summary>A GT's role: the primary GT of its tile, or the standalone media GT.</summary>");
         w.Open("public enum GtKind");

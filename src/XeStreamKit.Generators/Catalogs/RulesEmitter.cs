@@ -7,7 +7,7 @@ using YamlDotNet.RepresentationModel;
 namespace XeStreamKit.Generators.Catalogs;
 
 /// <summary>
-/// spec/rules.yaml -> XeStreamKit.Validation: the rule catalog (<c>Rules.All</c>, one property
+/// spec/rules.yaml -> XeStreamKit.Catalog: the rule catalog (<c>Rules.All</c>, one property
 /// per rule), with profiles, driver versions, severities, errnos and reporting points as enums.
 /// </summary>
 internal static class RulesEmitter
@@ -181,9 +181,8 @@ internal static class RulesEmitter
          .Line("#nullable enable")
          .Line("using System;")
          .Line("using System.Collections.Generic;")
-         .Line("using XeStreamKit.Driver;")
          .Line()
-         .Line("namespace XeStreamKit.Validation;")
+         .Line("namespace XeStreamKit.Catalog;")
          .Line();
 
         w.Line("/// <summary>How bad a diagnostic is. Only errors make a stream fail a profile.</summary>");

@@ -1,5 +1,5 @@
+using XeStreamKit.Catalog;
 using XeStreamKit.Driver;
-using XeStreamKit.Validation;
 
 namespace XeStreamKit.Compatibility;
 

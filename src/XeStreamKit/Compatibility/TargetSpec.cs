@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
+using XeStreamKit.Catalog;
 using XeStreamKit.Text;
-using XeStreamKit.Validation;
 
 namespace XeStreamKit.Compatibility;
 
@@ -12,6 +12,7 @@ namespace XeStreamKit.Compatibility;
 /// <item><c>@host.json</c>: the same keys as a JSON object with a <c>platform</c> member;</item>
 /// <item><c>host:&lt;PF BDF&gt;</c>: read from a real host's sysfs and xe debugfs (the VF from <c>vf=</c> or the caller).</item>
 /// </list>
+/// <c>@file</c> and <c>host:</c> are read by the caller's <see cref="ITargetSource"/>: the core does no I/O.
 /// Every problem is a <see cref="SpecTextException"/> with one line naming it.
 /// </summary>
 public static class TargetSpec
@@ -24,16 +25,18 @@ public static class TargetSpec
 
     /// <summary>Parses <paramref name="text"/>.</summary>
     /// <param name="text">The spec.</param>
-    /// <param name="what">What the spec is for, in messages (e.g. <c>--target</c>).</param>
+    /// <param name="what">What the spec is for, in messages (a caller such as the CLI names its option here).</param>
     /// <param name="extraKeys">Additional keys the caller understands; returned in <see cref="Parsed.Extras"/>.</param>
-    /// <param name="host">Reads <c>host:</c> targets; defaults to the real /sys and debugfs.</param>
+    /// <param name="source">Reads <c>@file</c> and <c>host:</c> targets; without one they are errors (the core reads no files).</param>
     /// <param name="vf">VF number for <c>host:</c> targets when the spec has no <c>vf=</c>.</param>
-    public static Parsed Parse(string text, string what = "--target", IReadOnlyCollection<string>? extraKeys = null, HostTargetReader? host = null, uint? vf = null)
+    /// <param name="vfOption">How the caller lets a user give <paramref name="vf"/> (e.g. an option name),
+    /// named beside <c>vf=</c> when a <c>host:</c> target has no VF number.</param>
+    public static Parsed Parse(string text, string what = "target", IReadOnlyCollection<string>? extraKeys = null, ITargetSource? source = null, uint? vf = null, string? vfOption = null)
     {
         extraKeys ??= [];
         text = text.Trim();
         if (text.Length == 0) throw new SpecTextException($"{what}: empty (examples: bmg, ptl,lmem=0, bmg,devid=0xE211,lmem=4GiB, @host.json, host:0000:03:00.0)");
-        if (text.StartsWith('@')) return FromJson(text[1..], what, extraKeys);
+        if (text.StartsWith('@')) return FromFile(text[1..], what, extraKeys, source);
 
         var parts = text.Split(',');
         var head = parts[0].Trim();
@@ -51,8 +54,10 @@ public static class TargetSpec
         if (head.StartsWith("host:", StringComparison.Ordinal))
         {
             var vfNumber = values.TryGetValue("vf", out var v) ? ParseVf(v, what) : vf
-                ?? throw new SpecTextException($"{what}: {head} needs a VF number (vf=<n> or --vf <n>)");
-            var read = (host ?? new HostTargetReader()).Read(head["host:".Length..], vfNumber, what);
+                ?? throw new SpecTextException($"{what}: {head} needs a VF number (vf=<n>{(vfOption is null ? "" : $" or {vfOption} <n>")})");
+            var bdf = head["host:".Length..];
+            if (source is null) throw new SpecTextException($"{what}: {head} is read from a host, and no target source reads hosts here");
+            var read = source.ReadHost(bdf, vfNumber, what);
             return Apply(read, values, what, extraKeys);
         }
 
@@ -91,36 +96,27 @@ public static class TargetSpec
     }
 
     /// <summary>The most an <c>@file</c> may hold: a target is a few keys, and a path such as
-    /// <c>@/dev/zero</c> must not be read until memory runs out.</summary>
+    /// <c>@/dev/zero</c> must not be read until memory runs out. An <see cref="ITargetSource"/> keeps to it.</summary>
     public const int MaxJsonBytes = 64 * 1024;
 
-    private static string ReadBounded(string path, string what)
-    {
-        using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, bufferSize: 0);
-        var buffer = new byte[MaxJsonBytes + 1];
-        var n = file.ReadAtLeast(buffer, buffer.Length, throwOnEndOfStream: false);
-        if (n > MaxJsonBytes) throw new SpecTextException($"{what}: {path} is larger than {MaxJsonBytes / 1024} KiB; a target file holds a few keys");
-        return new System.Text.UTF8Encoding(false, throwOnInvalidBytes: false).GetString(buffer, 0, n);
-    }
-
-    private static Parsed FromJson(string path, string what, IReadOnlyCollection<string> extraKeys)
+    private static Parsed FromFile(string path, string what, IReadOnlyCollection<string> extraKeys, ITargetSource? source)
     {
         if (path.Length == 0) throw new SpecTextException($"{what}: @ needs a file name (@host.json)");
-        string json;
-        try
-        {
-            json = ReadBounded(path, what);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            var why = e switch
-            {
-                FileNotFoundException or DirectoryNotFoundException => "no such file",
-                UnauthorizedAccessException => "permission denied",
-                _ => e.Message.ReplaceLineEndings(" "),
-            };
-            throw new IOException($"{what}: cannot read {path}: {why}", e);
-        }
+        if (source is null) throw new SpecTextException($"{what}: @{path} is a file, and no target source reads files here");
+        return ParseJson(source.ReadJson(path, what), path, what, extraKeys, source);
+    }
+
+    /// <summary>Parses the JSON text of an <c>@file</c> target: the keys of a spec as an object
+    /// with a <c>platform</c> member.</summary>
+    /// <param name="json">The file's text.</param>
+    /// <param name="path">The file's name, in messages.</param>
+    /// <param name="what">What the spec is for, in messages (e.g. the option that named the file).</param>
+    /// <param name="extraKeys">Additional keys the caller understands; returned in <see cref="Parsed.Extras"/>.</param>
+    /// <param name="source">Reads a <c>host:</c> platform; without one, a host platform is an error.</param>
+    public static Parsed ParseJson(string json, string path, string what = "target", IReadOnlyCollection<string>? extraKeys = null, ITargetSource? source = null)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        extraKeys ??= [];
         JsonDocument doc;
         try
         {
@@ -150,7 +146,7 @@ public static class TargetSpec
             }
             if (platform is null) throw new SpecTextException($"{what}: {path} has no \"platform\" (bmg, ptl, wcl or host:<BDF>)");
             if (platform.Contains(',') || platform.StartsWith('@')) throw new SpecTextException($"{what}: {path}: bad platform '{platform}'");
-            return Parse(string.Join(",", parts.Prepend(platform)), what, extraKeys);
+            return Parse(string.Join(",", parts.Prepend(platform)), what, extraKeys, source);
         }
     }
 

@@ -1,3 +1,4 @@
+using XeStreamKit.Catalog;
 using XeStreamKit.Format;
 
 namespace XeStreamKit.Driver;

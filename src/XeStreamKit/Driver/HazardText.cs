@@ -1,4 +1,4 @@
-using XeStreamKit.Validation;
+using XeStreamKit.Catalog;
 
 namespace XeStreamKit.Driver;
 

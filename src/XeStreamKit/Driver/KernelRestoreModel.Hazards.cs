@@ -1,6 +1,5 @@
-using XeStreamKit.Compatibility;
+using XeStreamKit.Catalog;
 using XeStreamKit.Format;
-using XeStreamKit.Validation;
 
 namespace XeStreamKit.Driver;
 

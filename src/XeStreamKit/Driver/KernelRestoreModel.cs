@@ -1,7 +1,6 @@
-using XeStreamKit.Compatibility;
+using XeStreamKit.Catalog;
 using XeStreamKit.Format;
 using XeStreamKit.Framing;
-using XeStreamKit.Validation;
 
 namespace XeStreamKit.Driver;
 

@@ -1,4 +1,5 @@
 using System.Buffers;
+using XeStreamKit.Catalog;
 using XeStreamKit.Framing;
 
 namespace XeStreamKit.Driver;

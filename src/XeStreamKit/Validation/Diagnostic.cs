@@ -1,4 +1,4 @@
-using XeStreamKit.Driver;
+using XeStreamKit.Catalog;
 
 namespace XeStreamKit.Validation;
 

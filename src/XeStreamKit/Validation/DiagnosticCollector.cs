@@ -1,3 +1,4 @@
+using XeStreamKit.Catalog;
 using XeStreamKit.Driver;
 
 namespace XeStreamKit.Validation;

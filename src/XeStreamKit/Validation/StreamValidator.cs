@@ -1,4 +1,4 @@
-using XeStreamKit.Compatibility;
+using XeStreamKit.Catalog;
 using XeStreamKit.Driver;
 
 namespace XeStreamKit.Validation;
@@ -75,7 +75,7 @@ public sealed record ValidationReport(Profile Profile, TargetProfile Target, IRe
 
     /// <summary>What the driver makes of the stream, from the same pass: the failed setup, else the
     /// first failed write, else the failure leaving RESUMING; null when it restores. This is
-    /// <see cref="CompatibilityCheck"/>'s answer for <see cref="ValidationOptions.Target"/>: in
+    /// <see cref="XeStreamKit.Compatibility.CompatibilityCheck"/>'s answer for <see cref="ValidationOptions.Target"/>: in
     /// diagnostic mode the model runs exactly as a restore does up to its first failure. (Without
     /// a target, the VF of the device the descriptor names, whose setup is not checked.)</summary>
     public RuleViolation? DriverOutcome { get; init; }

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
-using XeStreamKit.Compatibility;
+using XeStreamKit.Catalog;
 using XeStreamKit.Driver;
 using XeStreamKit.Format;
 

@@ -1,4 +1,0 @@
-namespace XeStreamKit.Cli.Cli;
-
-/// <summary>A problem with what the user asked for (exit 1); the message is shown as is.</summary>
-public sealed class UsageException(string message) : Exception(message);
