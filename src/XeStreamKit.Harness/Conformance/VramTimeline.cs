@@ -1,11 +1,12 @@
 using XeStreamKit.Format;
+using XeStreamKit.Framing;
 
 namespace XeStreamKit.Harness.Conformance;
 
 /// <summary>
 /// Where the time of a transfer went, packet by packet: fed every read() or write() of a save
-/// or a restore in stream order with the seconds it took, it frames the bytes into packets (from
-/// the headers alone, in constant memory) and charges each call's time to the bytes it moved,
+/// or a restore in stream order with the seconds it took, it frames the bytes into packets (with
+/// the <see cref="PacketFramer"/>, from the headers alone, in constant memory) and charges each call's time to the bytes it moved,
 /// evenly. It keeps the VRAM bytes and their time, the slowest chunk, and the slowest fence
 /// window: the chunks the driver would cut this VRAM into, each waited for under its fence
 /// timeout - consecutive VRAM of one GT, contiguous in the VF's LMEM, up to
@@ -25,9 +26,7 @@ public sealed class VramTimeline
     /// <summary>The least VRAM rate that moves a <see cref="FenceChunk"/> within <see cref="FenceTimeout"/>, bytes/s (about 107 MB/s).</summary>
     public static double FloorBytesPerSecond => FenceChunk / FenceTimeout.TotalSeconds;
 
-    private readonly byte[] _header = new byte[Packet.HeaderSize];
-    private int _headerFill;
-    private ulong _payloadLeft;
+    private PacketFramer _framer;
     private bool _inVram;
     private ulong _chunkBytes;
     private double _chunkSeconds;
@@ -36,10 +35,10 @@ public sealed class VramTimeline
     private (byte Tile, byte Gt, ulong End) _windowAt;
 
     /// <summary>Bytes fed so far.</summary>
-    public long Position { get; private set; }
+    public long Position => _framer.Position;
 
     /// <summary>Packets whose header was complete.</summary>
-    public long Packets { get; private set; }
+    public long Packets => _framer.PacketCount;
 
     /// <summary>Seconds of every call.</summary>
     public double Seconds { get; private set; }
@@ -68,7 +67,7 @@ public sealed class VramTimeline
     public double? VramBytesPerSecond => VramBytes == 0 || VramSeconds <= 0 ? null : VramBytes / VramSeconds;
 
     /// <summary>True when the bytes fed end at a packet boundary.</summary>
-    public bool AtBoundary => _headerFill == 0 && _payloadLeft == 0;
+    public bool AtBoundary => _framer.AtBoundary;
 
     /// <summary>Records one call that moved <paramref name="bytes"/> in <paramref name="seconds"/>.</summary>
     public void Add(ReadOnlySpan<byte> bytes, double seconds)
@@ -78,49 +77,37 @@ public sealed class VramTimeline
         var perByte = seconds / bytes.Length;
         while (!bytes.IsEmpty)
         {
-            if (_payloadLeft == 0)
+            var step = _framer.Next(bytes);
+            bytes = bytes[step.Consumed..];
+            if (step.HeaderComplete)
             {
-                var n = Math.Min(bytes.Length, Packet.HeaderSize - _headerFill);
-                bytes[..n].CopyTo(_header.AsSpan(_headerFill));
-                _headerFill += n;
-                bytes = bytes[n..];
-                Position += n;
-                if (_headerFill < Packet.HeaderSize) break;
-                _headerFill = 0;
-                var header = PacketHeader.Read(_header);
-                Packets++;
-                _payloadLeft = Packet.PayloadSize(header);
+                var header = _framer.Header;
+                var size = Packet.PayloadSize(header);
                 _inVram = header.Type == PacketType.Vram;
                 if (_inVram)
                 {
                     // A chunk that does not continue the window's LMEM range starts a new window.
                     if (_windowBytes > 0 && _windowAt != (header.TileId, header.GtId, header.Offset)) CloseWindow();
-                    _windowAt = (header.TileId, header.GtId, header.Offset + _payloadLeft);
+                    _windowAt = (header.TileId, header.GtId, header.Offset + size);
                     VramChunks++;
-                    LargestChunk = Math.Max(LargestChunk, _payloadLeft);
-                    (_chunkBytes, _chunkSeconds) = (_payloadLeft, 0);
-                    if (_payloadLeft == 0) EndChunk();
+                    LargestChunk = Math.Max(LargestChunk, size);
+                    (_chunkBytes, _chunkSeconds) = (size, 0);
+                    if (size == 0) EndChunk();
                 }
-                continue;
             }
-            var take = (int)Math.Min((ulong)bytes.Length, _payloadLeft);
-            bytes = bytes[take..];
-            Position += take;
-            _payloadLeft -= (ulong)take;
-            if (_inVram) ChargeVram((ulong)take, take * perByte);
+            else if (step.IsPayload && _inVram)
+                ChargeVram((ulong)step.Consumed, step.Consumed * perByte);
         }
     }
 
     /// <summary>Throws unless the bytes fed end at a packet boundary (a whole stream was moved).</summary>
     public void Complete()
     {
-        if (_headerFill > 0)
-            throw new MigrationStreamFormatException(Position - _headerFill, Packets, null, Packet.HeaderFieldId, $"truncated, {_headerFill} of {Packet.HeaderSize} bytes present at the end of the transfer");
-        if (_payloadLeft > 0)
-            throw new MigrationStreamFormatException(Position, Packets - 1, PacketTypeOfLast, Packet.PayloadFieldId, $"truncated, {_payloadLeft} bytes missing at the end of the transfer");
+        if (_framer.Cut is not { } cut) return;
+        if (cut.InHeader)
+            throw new MigrationStreamFormatException(cut.PacketOffset, cut.PacketIndex, null, cut.Field, $"truncated, {cut.Present} of {cut.Expected} bytes present at the end of the transfer");
+        throw new MigrationStreamFormatException(Position, cut.PacketIndex, cut.Type, cut.Field, $"truncated, {cut.Expected - cut.Present} bytes missing at the end of the transfer");
     }
-
-    private PacketType PacketTypeOfLast => PacketHeader.Read(_header).Type;
 
     private void ChargeVram(ulong bytes, double seconds)
     {
@@ -139,7 +126,7 @@ public sealed class VramTimeline
             bytes -= part;
             if (_windowBytes == FenceChunk) CloseWindow();
         }
-        if (_payloadLeft == 0) EndChunk();
+        if (_framer.PayloadRemaining == 0) EndChunk();
     }
 
     private void CloseWindow()

@@ -1,5 +1,6 @@
 using XeStreamKit.Catalog;
 using XeStreamKit.Format;
+using XeStreamKit.Framing;
 
 namespace XeStreamKit.Driver;
 
@@ -14,7 +15,8 @@ namespace XeStreamKit.Driver;
 /// xe_gt_sriov_pf_migration.c@09af64eba63e, the GT control state machine of the v5 series):
 /// <list type="number">
 /// <item><c>xe_sriov_packet_write_single</c>: headers and payloads split across writes at any
-/// byte; a complete header is checked at once (version, GT, allocation);</item>
+/// byte (framed by the <see cref="PacketFramer"/>, its <c>hdr_remaining</c>/<c>remaining</c>);
+/// a complete header is checked at once (version, GT, allocation);</item>
 /// <item><c>xe_sriov_pf_migration_restore_produce</c>: a complete packet is dispatched -
 /// descriptor and trailer synchronously, GT data to the GT's ring (type 0, tile and failed-GT
 /// checks first);</item>
@@ -43,17 +45,13 @@ public sealed partial class KernelRestoreModel
     private readonly bool _continueAfterErrors;
     private readonly IRestoreObserver? _observer;
     private readonly IRestoreSink? _sink;
-    private readonly byte[] _headerBytes = new byte[Packet.HeaderSize];
+    private PacketFramer _framer;
     private GtState[] _gts;
     private TargetProfile _target;
-    private int _headerFill;
-    private bool _inPayload;
     private PacketHeader _header;
     private int _gtIndex;
-    private ulong _remaining;
     private long _index = -1;
     private long _packetOffset;
-    private long _position;
     private bool _observerWantsPayload;
     private GtVerdict _verdict;
     private DescriptorParser? _descriptor;
@@ -89,10 +87,10 @@ public sealed partial class KernelRestoreModel
     public TargetProfile Target => _target;
 
     /// <summary>Bytes written so far (absolute position in the stream).</summary>
-    public long Position => _position;
+    public long Position => _framer.Position;
 
     /// <summary>Packets whose header is complete.</summary>
-    public long PacketCount => _index + 1;
+    public long PacketCount => _framer.PacketCount;
 
     /// <summary>The failed setup or write that ended the restore, if any (in diagnostic mode, only
     /// a failed setup: writes go on).</summary>
@@ -103,7 +101,7 @@ public sealed partial class KernelRestoreModel
     public bool Stopped => _dead is not null && !_continueAfterErrors;
 
     /// <summary>True when a packet is partly written.</summary>
-    private bool InsidePacket => _headerFill > 0 || _inPayload;
+    private bool InsidePacket => !_framer.AtBoundary;
 
     /// <summary>Entering RESUMING: fails with ENOTTY when the target cannot migrate.</summary>
     public RuleViolation? Setup()
@@ -126,33 +124,18 @@ public sealed partial class KernelRestoreModel
         while (!data.IsEmpty)
         {
             RuleViolation? failure;
-            if (!_inPayload && _headerFill == 0 && data.Length >= Packet.HeaderSize)
-            {
-                // A whole header in this write: decoded where it lies.
-                _packetOffset = _position;
-                _position += Packet.HeaderSize;
-                _header = PacketHeader.Read(data);
-                data = data[Packet.HeaderSize..];
+            var step = _framer.Next(data);
+            var taken = data[..step.Consumed];
+            data = data[step.Consumed..];
+            if (step.HeaderComplete)
                 failure = HeaderComplete();
-            }
-            else if (!_inPayload)
+            else if (step.IsPayload)
             {
-                var take = Math.Min(Packet.HeaderSize - _headerFill, data.Length);
-                if (_headerFill == 0) _packetOffset = _position;
-                data[..take].CopyTo(_headerBytes.AsSpan(_headerFill));
-                _headerFill += take;
-                _position += take;
-                data = data[take..];
-                if (_headerFill < Packet.HeaderSize) continue;
-                failure = HeaderComplete();
+                PayloadBytes(taken);
+                failure = step.PacketComplete ? PacketComplete() : null;
             }
             else
-            {
-                var take = (int)Math.Min(_remaining, (ulong)data.Length);
-                PayloadBytes(data[..take]);
-                data = data[take..];
-                failure = _remaining == 0 ? PacketComplete() : null;
-            }
+                continue;
             if (failure is null) continue;
             first ??= failure;
             if (!_continueAfterErrors) return _dead = failure;
@@ -162,16 +145,14 @@ public sealed partial class KernelRestoreModel
 
     /// <summary>Payload bytes of the current packet that nothing needs to see (no sink applies them,
     /// no observer wants them, the driver does not parse them): they may be skipped, not read.</summary>
-    public ulong SkippablePayload => _inPayload && _descriptor is null && !_observerWantsPayload && !(_verdict.Applies && _sink is not null) ? _remaining : 0;
+    public ulong SkippablePayload => _framer.InPayload && _descriptor is null && !_observerWantsPayload && !(_verdict.Applies && _sink is not null) ? _framer.PayloadRemaining : 0;
 
     /// <summary>Accounts for <paramref name="count"/> skippable payload bytes without their content.</summary>
     public RuleViolation? Skip(ulong count)
     {
         if (count == 0) return null;
         if (count > SkippablePayload) throw new InvalidOperationException($"Only {SkippablePayload} payload bytes can be skipped here, not {count}.");
-        _remaining -= count;
-        _position += (long)count;
-        if (_remaining > 0) return null;
+        if (!_framer.Skip(count)) return null;
         var failure = PacketComplete();
         if (failure is not null && !_continueAfterErrors) _dead = failure;
         return failure;
@@ -181,19 +162,15 @@ public sealed partial class KernelRestoreModel
     /// every GT restored, otherwise the first GT's failure (EIO) or timeout (ETIMEDOUT).</summary>
     public RuleViolation? Finish()
     {
-        if (InsidePacket)
+        if (_framer.Cut is { } cut)
         {
-            var what = _inPayload
-                ? $"payload {Packet.PayloadSize(_header) - _remaining} of {Packet.PayloadSize(_header)} bytes"
-                : $"header {_headerFill} of {Packet.HeaderSize} bytes";
-            Report(new RuleViolation(Rules.XeTruncated, Errno.None, ReportedAt.None, _index + (_inPayload ? 0 : 1), _packetOffset,
-                _inPayload ? _header.Type : null, $"the stream ends inside packet #{_index + (_inPayload ? 0 : 1)} ({what}); the driver never dispatches it"));
-            if (_inPayload && _verdict.Applies) _sink?.AbortPacket();
-            if (!_inPayload) _observer?.OnPartialHeader(_headerBytes.AsSpan(0, _headerFill));
-            _inPayload = false;
-            _headerFill = 0;
+            Report(new RuleViolation(Rules.XeTruncated, Errno.None, ReportedAt.None, cut.PacketIndex, cut.PacketOffset,
+                cut.Type, $"{cut.EndsInside}; the driver never dispatches it"));
+            if (!cut.InHeader && _verdict.Applies) _sink?.AbortPacket();
+            if (cut.InHeader) _observer?.OnPartialHeader(_framer.PartialHeader);
+            _framer.Abandon();
         }
-        _observer?.OnEnd(_position);
+        _observer?.OnEnd(_framer.Position);
         if (Stopped) return _dead;
 
         RuleViolation? result = null;
@@ -206,7 +183,7 @@ public sealed partial class KernelRestoreModel
                     $"GT {gt.Id} failed on packet #{cause.PacketIndex}: {cause.Message}") { Cause = cause, PacketOffset = cause.PacketOffset };
             else if (!_gts[i].Restored)
             {
-                v = new RuleViolation(Rules.XeTrlMissing, Rules.XeTrlMissing.ErrnoFor(_target.Driver), ReportedAt.Finish, -1, _position, null,
+                v = new RuleViolation(Rules.XeTrlMissing, Rules.XeTrlMissing.ErrnoFor(_target.Driver), ReportedAt.Finish, -1, _framer.Position, null,
                     $"no trailer: GT {gt.Id} never reaches RESTORED (the driver waits {RestoreTimeoutSeconds} s)");
                 Report(v);
             }
@@ -221,11 +198,10 @@ public sealed partial class KernelRestoreModel
 
     private RuleViolation? HeaderComplete()
     {
-        if (_headerFill > 0) _header = PacketHeader.Read(_headerBytes);
-        _headerFill = 0;
-        _index++;
-        _inPayload = true;
-        _remaining = Packet.PayloadSize(_header);
+        _header = _framer.Header;
+        _index = _framer.PacketIndex;
+        _packetOffset = _framer.PacketOffset;
+        var remaining = _framer.PayloadRemaining;
         _verdict = default;
         _descriptor = null;
         _observer?.OnPacketStart(_header, _index, _packetOffset);
@@ -245,20 +221,20 @@ public sealed partial class KernelRestoreModel
         {
             // In diagnostic mode the packet is framed on (by its size) but never dispatched.
             _verdict = GtVerdict.Dropped;
-            return _remaining == 0 ? PacketDone(failure) : failure;
+            return remaining == 0 ? PacketDone(failure) : failure;
         }
 
         if (_header.Type == PacketType.Descriptor)
         {
             // A size that is not whole dwords fails before any KLV is looked at.
-            if (_remaining % KlvCodec.DwordSize == 0) _descriptor = new DescriptorParser(this, _packetOffset + Packet.HeaderSize);
+            if (remaining % KlvCodec.DwordSize == 0) _descriptor = new DescriptorParser(this, _packetOffset + Packet.HeaderSize);
         }
         else if (_header.Type != PacketType.Trailer)
         {
             _verdict = DecideGtPacket();
             if (_verdict.Applies) _sink?.BeginPacket(_header);
         }
-        return _remaining == 0 ? PacketComplete() : null;
+        return remaining == 0 ? PacketComplete() : null;
     }
 
     private RuleViolation? AllocationFailure()
@@ -281,8 +257,6 @@ public sealed partial class KernelRestoreModel
 
     private void PayloadBytes(ReadOnlySpan<byte> chunk)
     {
-        _remaining -= (ulong)chunk.Length;
-        _position += chunk.Length;
         _descriptor?.Push(chunk);
         if (_observerWantsPayload) _observer!.OnPayload(chunk);
         if (_verdict.Applies) _sink?.Payload(chunk);
@@ -300,7 +274,6 @@ public sealed partial class KernelRestoreModel
 
     private RuleViolation? PacketDone(RuleViolation? failure)
     {
-        _inPayload = false;
         _descriptor = null;
         _observer?.OnPacketEnd();
         return failure;

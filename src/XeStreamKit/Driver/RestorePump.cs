@@ -1,13 +1,14 @@
 using System.Buffers;
 using XeStreamKit.Catalog;
-using XeStreamKit.IO;
+using XeStreamKit.Framing;
 
 namespace XeStreamKit.Driver;
 
 /// <summary>
 /// Writes a stream into a <see cref="KernelRestoreModel"/> the way a VMM writes the data fd: in
 /// chunks, stopping at the first failed write. Payload bytes that nothing needs to see are
-/// skipped by seeking when the source is a file, so checking a multi-GiB image reads its
+/// skipped by seeking when the source is a file (the reader's skip-by-seek,
+/// <see cref="PayloadSkip"/>), so checking a multi-GiB image reads its
 /// headers, descriptor and GGTT, not its VRAM.
 /// </summary>
 public static class RestorePump
@@ -29,10 +30,8 @@ public static class RestorePump
             while (true)
             {
                 var skippable = model.SkippablePayload;
-                if (skippable > (ulong)chunkSize && Available(source) is { } available)
+                if (skippable > (ulong)chunkSize && PayloadSkip.TrySeek(source, skippable, out var n))
                 {
-                    var n = Math.Min(skippable, (ulong)available);
-                    source.Seek((long)n, SeekOrigin.Current);
                     var skipped = model.Skip(n);
                     first ??= skipped;
                     progress?.Report(model.Position);
@@ -53,6 +52,4 @@ public static class RestorePump
         }
         return first;
     }
-
-    private static long? Available(Stream source) => StreamProbe.TryRemaining(source, out var n) ? n : null;
 }

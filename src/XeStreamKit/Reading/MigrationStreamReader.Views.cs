@@ -56,7 +56,7 @@ public sealed partial class MigrationStreamReader
     private Span<byte> ReadWholeElements(Span<byte> bytes, int elementSize, string elementFieldId)
     {
         EnsureWholeElements(elementSize, elementFieldId);
-        var want = (int)Math.Min((ulong)(bytes.Length / elementSize * elementSize), _remaining);
+        var want = (int)Math.Min((ulong)(bytes.Length / elementSize * elementSize), _framer.PayloadRemaining);
         bytes = bytes[..want];
         ReadPayloadExactly(bytes);
         return bytes;
@@ -65,7 +65,7 @@ public sealed partial class MigrationStreamReader
     private void EnsureUnread()
     {
         EnsurePacket();
-        if (_remaining != _current.PayloadSize)
+        if (_framer.PayloadRemaining != _current.PayloadSize)
             throw new InvalidOperationException($"Part of packet #{_current.Index}'s payload was already read.");
     }
 }

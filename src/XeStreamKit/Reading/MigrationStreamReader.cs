@@ -1,5 +1,6 @@
 using System.Buffers;
 using XeStreamKit.Format;
+using XeStreamKit.Framing;
 using XeStreamKit.IO;
 
 namespace XeStreamKit.Reading;
@@ -8,7 +9,8 @@ namespace XeStreamKit.Reading;
 /// Forward-only reader of a migration stream over any <see cref="Stream"/> (file, pipe, stdin,
 /// a VFIO data fd). Yields packets with their header, index and absolute offset; the payload of
 /// the current packet is read into a caller buffer, handed out chunk by chunk, copied to a
-/// stream, or skipped - never materialised whole. Works for any read chunking of the source
+/// stream, or skipped - never materialised whole. Framing is the <see cref="PacketFramer"/>'s
+/// (the driver model's too): this class pulls bytes and feeds it. Works for any read chunking of the source
 /// down to one byte; memory is one buffer of <see cref="MigrationStreamReaderOptions.BufferSize"/>
 /// whatever the payload sizes (a header claiming 2^62 bytes allocates nothing).
 /// </summary>
@@ -33,7 +35,7 @@ public sealed partial class MigrationStreamReader : IDisposable
     private long _nextIndex;
     private MigrationPacket _current;
     private bool _hasCurrent;
-    private ulong _remaining;
+    private PacketFramer _framer;
     private bool _finished;
     private long _nextProgress;
 
@@ -47,6 +49,7 @@ public sealed partial class MigrationStreamReader : IDisposable
         _stream = stream;
         _buffer = ArrayPool<byte>.Shared.Rent(_options.BufferSize);
         _bufferEndOffset = _options.StartOffset;
+        _framer = new PacketFramer(_options.StartOffset);
         _nextProgress = _options.Progress is null ? long.MaxValue : _bufferEndOffset + _options.ProgressInterval;
     }
 
@@ -63,7 +66,7 @@ public sealed partial class MigrationStreamReader : IDisposable
     public MigrationPacket Current => _hasCurrent ? _current : throw new InvalidOperationException("There is no current packet: call ReadNextPacket first.");
 
     /// <summary>Payload bytes of the current packet not yet read or skipped.</summary>
-    public ulong PayloadRemaining => _hasCurrent ? _remaining : 0;
+    public ulong PayloadRemaining => _hasCurrent ? _framer.PayloadRemaining : 0;
 
     /// <summary>Moves to the next packet, skipping whatever is left of the current payload.
     /// Returns false at a clean end of stream (on a packet boundary).</summary>
@@ -73,20 +76,22 @@ public sealed partial class MigrationStreamReader : IDisposable
     {
         ObjectDisposedException.ThrowIf(_buffer is null, this);
         if (_finished) return false;
-        if (_hasCurrent && _remaining > 0) SkipPayload();
+        if (_hasCurrent && _framer.PayloadRemaining > 0) SkipPayload();
         _hasCurrent = false;
 
-        var headerOffset = Position;
         var available = Fill(Packet.HeaderSize);
         if (available == 0)
         {
             _finished = true;
             return false;
         }
-        if (available < Packet.HeaderSize)
-            throw Fail(MigrationStreamFormatException.Truncated(headerOffset, _nextIndex, null, Packet.HeaderFieldId, (ulong)available, Packet.HeaderSize));
+        // A whole header when the stream has one (Fill keeps it contiguous), else the partial
+        // header the framer reports as cut.
+        if (!_framer.Next(_buffer.AsSpan(_start, Math.Min(available, Packet.HeaderSize))).HeaderComplete)
+            throw Fail(_framer.Cut!.Value.ToException());
 
-        var header = PacketHeader.Read(_buffer.AsSpan(_start, Packet.HeaderSize));
+        ref readonly var header = ref _framer.Header;
+        var headerOffset = _framer.PacketOffset;
         if (_options.RequireValidHeaders && header.Version != PacketHeader.ValidValues.Version)
             throw Fail(new MigrationStreamFormatException(headerOffset + PacketHeader.FieldOffsets.Version, _nextIndex, header.Type,
                 MigrationPacket.HeaderField(PacketHeader.FieldIds.Version),
@@ -95,7 +100,6 @@ public sealed partial class MigrationStreamReader : IDisposable
         _start += Packet.HeaderSize;
         _current = new MigrationPacket(header, _nextIndex++, headerOffset);
         _hasCurrent = true;
-        _remaining = Packet.PayloadSize(header);
         return true;
     }
 
@@ -110,15 +114,16 @@ public sealed partial class MigrationStreamReader : IDisposable
     public int ReadPayload(Span<byte> destination)
     {
         EnsurePacket();
-        if (_remaining == 0 || destination.IsEmpty) return 0;
-        var want = (int)Math.Min((ulong)destination.Length, _remaining);
+        var remaining = _framer.PayloadRemaining;
+        if (remaining == 0 || destination.IsEmpty) return 0;
+        var want = (int)Math.Min((ulong)destination.Length, remaining);
         if (_end == _start && want >= _buffer!.Length)
         {
             // Large read with nothing buffered: straight into the caller's memory.
             var n = _stream.Read(destination[..want]);
             if (n == 0) throw PayloadTruncated();
             Advanced(n);
-            _remaining -= (ulong)n;
+            _framer.Next(destination[..n]);
             return n;
         }
         var chunk = ReadPayloadChunk(want);
@@ -131,8 +136,8 @@ public sealed partial class MigrationStreamReader : IDisposable
     public void ReadPayloadExactly(Span<byte> destination)
     {
         EnsurePacket();
-        if ((ulong)destination.Length > _remaining)
-            throw new ArgumentException($"Only {_remaining} payload bytes remain, {destination.Length} requested.", nameof(destination));
+        if ((ulong)destination.Length > _framer.PayloadRemaining)
+            throw new ArgumentException($"Only {_framer.PayloadRemaining} payload bytes remain, {destination.Length} requested.", nameof(destination));
         while (!destination.IsEmpty) destination = destination[ReadPayload(destination)..];
     }
 
@@ -143,21 +148,21 @@ public sealed partial class MigrationStreamReader : IDisposable
     public ReadOnlySpan<byte> ReadPayloadChunk(int maxLength = int.MaxValue)
     {
         EnsurePacket();
-        if (_remaining == 0 || maxLength <= 0) return default;
+        var remaining = _framer.PayloadRemaining;
+        if (remaining == 0 || maxLength <= 0) return default;
         if (_end == _start)
         {
             _start = _end = 0;
-            var toRead = (int)Math.Min((ulong)_buffer!.Length, _remaining);
+            var toRead = (int)Math.Min((ulong)_buffer!.Length, remaining);
             var n = _stream.Read(_buffer, 0, toRead);
             if (n == 0) throw PayloadTruncated();
             _end = n;
             Advanced(n);
         }
-        var take = (int)Math.Min((ulong)Math.Min(_end - _start, maxLength), _remaining);
-        var span = new ReadOnlySpan<byte>(_buffer, _start, take);
-        _start += take;
-        _remaining -= (ulong)take;
-        return span;
+        var data = new ReadOnlySpan<byte>(_buffer, _start, Math.Min(_end - _start, maxLength));
+        var step = _framer.Next(data);
+        _start += step.Consumed;
+        return data[..step.Consumed];
     }
 
     /// <summary>Copies the rest of the payload to <paramref name="destination"/>.</summary>
@@ -180,32 +185,30 @@ public sealed partial class MigrationStreamReader : IDisposable
     public void SkipPayload()
     {
         EnsurePacket();
-        var fromBuffer = (int)Math.Min((ulong)(_end - _start), _remaining);
-        _start += fromBuffer;
-        _remaining -= (ulong)fromBuffer;
-        if (_remaining == 0) return;
+        if (_framer.PayloadRemaining == 0) return;
+        _start += _framer.Next(_buffer.AsSpan(_start, _end - _start)).Consumed;
+        var remaining = _framer.PayloadRemaining;
+        if (remaining == 0) return;
 
-        if (_options.SeekToSkip && StreamProbe.TryRemaining(_stream, out var available))
+        if (_options.SeekToSkip && PayloadSkip.TrySeek(_stream, remaining, out var skipped))
         {
-            if ((ulong)available < _remaining)
+            _framer.Skip(skipped);
+            if (skipped < remaining)
             {
-                _bufferEndOffset += available;
-                _remaining -= (ulong)available;
+                _bufferEndOffset += (long)skipped;
                 throw PayloadTruncated();
             }
-            _stream.Seek((long)_remaining, SeekOrigin.Current);
-            Advanced((long)_remaining);
-            _remaining = 0;
+            Advanced((long)skipped);
             return;
         }
 
         _start = _end = 0;
-        while (_remaining > 0)
+        while (_framer.PayloadRemaining > 0)
         {
-            var n = _stream.Read(_buffer!, 0, (int)Math.Min((ulong)_buffer!.Length, _remaining));
+            var n = _stream.Read(_buffer!, 0, (int)Math.Min((ulong)_buffer!.Length, _framer.PayloadRemaining));
             if (n == 0) throw PayloadTruncated();
             Advanced(n);
-            _remaining -= (ulong)n;
+            _framer.Next(_buffer.AsSpan(0, n));
         }
     }
 
@@ -247,18 +250,13 @@ public sealed partial class MigrationStreamReader : IDisposable
         if (_current.Index != index) throw new InvalidOperationException($"Packet #{index}'s payload is no longer current.");
     }
 
-    private MigrationStreamFormatException PayloadTruncated()
-    {
-        var size = Packet.PayloadSize(_current.Header);
-        return Fail(MigrationStreamFormatException.Truncated(_current.PayloadOffset, _current.Index, _current.Type,
-            Packet.PayloadFieldId, size - _remaining, size));
-    }
+    private MigrationStreamFormatException PayloadTruncated() => Fail(_framer.Cut!.Value.ToException());
 
     private MigrationStreamFormatException Fail(MigrationStreamFormatException e)
     {
         _finished = true;
         _hasCurrent = false;
-        _remaining = 0;
+        _framer.Abandon();
         return e;
     }
 }
