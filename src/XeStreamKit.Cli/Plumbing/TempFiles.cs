@@ -8,7 +8,7 @@ namespace XeStreamKit.Cli.Plumbing;
 /// when SIGINT, SIGTERM or SIGHUP ends the process (which then dies of the signal as before: exit
 /// 130, 143, 129 in a shell). Normal and failing exits remove them through <see cref="IDisposable"/>.
 /// </summary>
-public static class TempFiles
+public static partial class TempFiles
 {
     private static readonly ConcurrentDictionary<string, bool> Live = new(StringComparer.Ordinal);
     private static readonly List<PosixSignalRegistration> Registrations = [];
@@ -46,8 +46,26 @@ public static class TempFiles
         };
         if (number == 0) return;
         Console.Error.Flush();
-        Environment.Exit(128 + number);
+        // Die of the signal itself (default disposition, then the signal again), so a shell or a
+        // make sees "killed by SIGINT" (status 128 + n) and no managed shutdown can hang on a
+        // thread still in the middle of a write; _exit is the fallback should it survive.
+        Signal(number, 0 /* SIG_DFL */);
+        Kill(GetPid(), number);
+        Thread.Sleep(1000);
+        Exit(128 + number);
     }
+
+    [LibraryImport("libc", EntryPoint = "signal")]
+    private static partial nint Signal(int signal, nint handler);
+
+    [LibraryImport("libc", EntryPoint = "kill")]
+    private static partial int Kill(int pid, int signal);
+
+    [LibraryImport("libc", EntryPoint = "getpid")]
+    private static partial int GetPid();
+
+    [LibraryImport("libc", EntryPoint = "_exit")]
+    private static partial void Exit(int status);
 
     /// <summary>Deletes everything still tracked.</summary>
     public static void RemoveAll()
