@@ -90,7 +90,9 @@ public sealed partial class MigrationStreamReader : IDisposable
         if (!_framer.Next(_buffer.AsSpan(_start, Math.Min(available, Packet.HeaderSize))).HeaderComplete)
             throw Fail(_framer.Cut!.Value.ToException());
 
-        ref readonly var header = ref _framer.Header;
+        // Framed above; the header handed out is decoded from the same 24 bytes into a local (reading
+        // it back from the framer costs a copy per packet).
+        var header = PacketHeader.Read(_buffer.AsSpan(_start, Packet.HeaderSize));
         var headerOffset = _framer.PacketOffset;
         if (_options.RequireValidHeaders && header.Version != PacketHeader.ValidValues.Version)
             throw Fail(new MigrationStreamFormatException(headerOffset + PacketHeader.FieldOffsets.Version, _nextIndex, header.Type,
