@@ -7,6 +7,7 @@ using XeStreamKit.Driver;
 using XeStreamKit.Format;
 using XeStreamKit.Validation;
 using static XeStreamKit.Tests.Support.PacketList;
+using static XeStreamKit.Tests.Support.SmallBmgSave;
 
 namespace XeStreamKit.Tests.Compatibility;
 
@@ -17,14 +18,6 @@ namespace XeStreamKit.Tests.Compatibility;
 public class DriverErrorTableTests
 {
     private static readonly TargetProfile T = SmallBmg;
-
-    private static List<PacketEdit> Save() => DriverSave(T);
-
-    // Where the packets of the save are: GT 0 has GuC, GGTT, MMIO and two VRAM chunks, GT 1 GuC and MMIO.
-    private static readonly List<PacketEdit> S = Save();
-    private static readonly int Desc = S.Find(PacketType.Descriptor), Trl = S.Find(PacketType.Trailer);
-    private static readonly int Guc0 = S.Find(PacketType.Guc), Ggtt0 = S.Find(PacketType.Ggtt), Mmio0 = S.Find(PacketType.Mmio), Vram0 = S.Find(PacketType.Vram);
-    private static readonly int Guc1 = S.Find(PacketType.Guc, 1), Mmio1 = S.Find(PacketType.Mmio, 1);
 
     private static CompatibilityResult Check(byte[] bytes, TargetProfile? target = null) =>
         CompatibilityCheck.Check(new MemoryStream(bytes), target ?? T);

@@ -9,6 +9,7 @@ using XeStreamKit.Driver;
 using XeStreamKit.Format;
 using XeStreamKit.Validation;
 using static XeStreamKit.Tests.Support.PacketList;
+using static XeStreamKit.Tests.Support.SmallBmgSave;
 
 namespace XeStreamKit.Tests.Compatibility;
 
@@ -20,12 +21,6 @@ namespace XeStreamKit.Tests.Compatibility;
 public class DriverHazardTests
 {
     private static readonly TargetProfile T = SmallBmg;
-
-    private static readonly List<PacketEdit> S = DriverSave(T);
-    private static readonly int Desc = S.Find(PacketType.Descriptor), Trl = S.Find(PacketType.Trailer);
-    private static readonly int Guc0 = S.Find(PacketType.Guc), Ggtt0 = S.Find(PacketType.Ggtt), Mmio1 = S.Find(PacketType.Mmio, 1), Vram0 = S.Find(PacketType.Vram);
-
-    private static List<PacketEdit> Save() => DriverSave(T);
 
     public static TheoryData<string, byte[], DriverHazard, string, string, long, string> Classes() => new()
     {

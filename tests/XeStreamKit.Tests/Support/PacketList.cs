@@ -46,3 +46,22 @@ public static class PacketList
     /// <summary>Same as <see cref="PacketEdits.ToBytes"/>; kept only for Validation/ValidatorRobustnessTests.cs (use ToBytes).</summary>
     public static byte[] Bytes(this IEnumerable<PacketEdit> packets) => packets.ToBytes();
 }
+
+/// <summary>Where the packets of the driver's save of <see cref="PacketList.SmallBmg"/> are: the
+/// descriptor, GT 0 (GuC, GGTT, MMIO, two VRAM chunks), GT 1 (GuC, MMIO), the trailer. The
+/// indices are shared by the rule, error-table and hazard tests, which edit fresh copies
+/// (<see cref="Save"/>).</summary>
+public static class SmallBmgSave
+{
+    /// <summary>A fresh copy of the save, to edit.</summary>
+    public static List<PacketEdit> Save() => PacketList.DriverSave(PacketList.SmallBmg);
+
+    /// <summary>The save itself, to read from (edit a <see cref="Save"/> copy instead).</summary>
+    public static readonly List<PacketEdit> S = Save();
+
+    /// <summary>Packet indices in the save.</summary>
+    public static readonly int Desc = S.Find(PacketType.Descriptor), Trl = S.Find(PacketType.Trailer),
+        Guc0 = S.Find(PacketType.Guc), Ggtt0 = S.Find(PacketType.Ggtt), Mmio0 = S.Find(PacketType.Mmio), Vram0 = S.Find(PacketType.Vram),
+        Guc1 = S.Find(PacketType.Guc, 1), Mmio1 = S.Find(PacketType.Mmio, 1);
+}
+

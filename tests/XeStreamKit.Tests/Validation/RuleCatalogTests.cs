@@ -5,6 +5,7 @@ using XeStreamKit.Driver;
 using XeStreamKit.Format;
 using XeStreamKit.Validation;
 using static XeStreamKit.Tests.Support.PacketList;
+using static XeStreamKit.Tests.Support.SmallBmgSave;
 
 namespace XeStreamKit.Tests.Validation;
 
@@ -15,14 +16,6 @@ namespace XeStreamKit.Tests.Validation;
 public class RuleCatalogTests
 {
     private static readonly TargetProfile T = SmallBmg;
-
-    /// <summary>The driver's save of the small BMG VF: descriptor, GT 0 (GuC, GGTT, MMIO, two VRAM chunks), GT 1 (GuC, MMIO), trailer.</summary>
-    private static List<PacketEdit> Save() => DriverSave(T);
-
-    private static readonly List<PacketEdit> S = Save();
-    private static readonly int Desc = S.Find(PacketType.Descriptor), Trl = S.Find(PacketType.Trailer);
-    private static readonly int Guc0 = S.Find(PacketType.Guc), Ggtt0 = S.Find(PacketType.Ggtt), Mmio0 = S.Find(PacketType.Mmio), Vram0 = S.Find(PacketType.Vram);
-    private static readonly int Guc1 = S.Find(PacketType.Guc, 1), Mmio1 = S.Find(PacketType.Mmio, 1);
 
     private sealed record Case(Func<byte[]> Failing, TargetProfile? Target = null, bool SelfDescribed = false, Func<byte[]>? Passing = null);
 
