@@ -3,7 +3,6 @@ using XeStreamKit.Harness.Benchmarking;
 using XeStreamKit.Devices.Emulated;
 using XeStreamKit.IO;
 using XeStreamKit.Reading;
-using XeStreamKit.Synthetic;
 
 namespace XeStreamKit.Benchmarks;
 

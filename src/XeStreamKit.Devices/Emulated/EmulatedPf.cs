@@ -1,5 +1,4 @@
 using XeStreamKit.Format;
-using XeStreamKit.Synthetic;
 using XeStreamKit.Text;
 using XeStreamKit.Validation;
 
@@ -14,7 +13,7 @@ namespace XeStreamKit.Devices.Emulated;
 public sealed class EmulatedPf
 {
     /// <summary>VF_VRAM_STATE_CHUNK_MAX_SIZE, the driver's VRAM chunk (SZ_512M).</summary>
-    public const ulong DriverVramChunk = StrictChecker.MaxVramChunk;
+    public const ulong DriverVramChunk = Driver.KernelRestoreModel.VramStateChunkMaxSize;
 
     /// <summary>Returns <paramref name="chunk"/> when it is a VRAM chunk size a save can use: a
     /// non-zero multiple of 4 KiB, at most <see cref="DriverVramChunk"/>.</summary>

@@ -1,5 +1,4 @@
 using XeStreamKit.Format;
-using XeStreamKit.Synthetic;
 
 namespace XeStreamKit.Devices.Emulated;
 

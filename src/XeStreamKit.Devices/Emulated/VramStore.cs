@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Collections;
 using System.Runtime.CompilerServices;
-using XeStreamKit.Synthetic;
 
 namespace XeStreamKit.Devices.Emulated;
 

@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics.X86;
 using XeStreamKit.IO;
-using XeStreamKit.Synthetic;
+using XeStreamKit.Devices.Emulated;
 using XeStreamKit.Validation;
 
 namespace XeStreamKit.Harness.Benchmarking;

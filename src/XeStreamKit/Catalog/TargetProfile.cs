@@ -52,7 +52,7 @@ public sealed record TargetProfile
 
     /// <summary>The index in <see cref="Gts"/> of the GT with id <paramref name="gtId"/>, or -1.
     /// Runs per packet: GT ids are their indices on every platform, so that is looked at first.</summary>
-    public int GtIndex(int gtId)
+    internal int GtIndex(int gtId)
     {
         if (gtId >= 0 && gtId < Gts.Count && Gts[gtId].Id == gtId) return gtId;
         for (var i = 0; i < Gts.Count; i++)
@@ -70,7 +70,7 @@ public sealed record TargetProfile
     public bool HasLmemObject(GtLayout gt) => gt.Kind == GtKind.Main && HasLmem && LmemBytes is not 0;
 
     /// <summary>The GGTT payload size restore requires (PTE array of the VF's GGTT), when known.</summary>
-    public ulong? GgttPayloadBytes => GgttBytes / 4096 * 8;
+    internal ulong? GgttPayloadBytes => GgttBytes / 4096 * 8;
 
     /// <summary>Why migration is not available on the target, or null when it is.</summary>
     public string? MigrationUnavailableReason()

@@ -10,7 +10,7 @@ namespace XeStreamKit.Driver;
 /// methods. Payload bytes pass on only for packets <paramref name="next"/> wants the payload of,
 /// asked once per packet.
 /// </summary>
-public abstract class ForwardingRestoreObserver(IRestoreObserver next) : IRestoreObserver
+internal abstract class ForwardingRestoreObserver(IRestoreObserver next) : IRestoreObserver
 {
     private bool _nextWantsPayload;
 

@@ -11,6 +11,9 @@ public sealed partial class KernelRestoreModel
     /// <summary>The MMIO payload size restore requires.</summary>
     public const ulong MmioPayloadBytes = MmioRegisterCount * MmioPayload.ElementSize;
 
+    /// <summary>VF_VRAM_STATE_CHUNK_MAX_SIZE (SZ_512M): the largest VRAM chunk the driver saves.</summary>
+    public const ulong VramStateChunkMaxSize = 512UL << 20;
+
     private enum VerdictKind { None, Apply, SkipUnknownType, AfterTrailer, SyncFailure, AsyncFailure, Hazard, Dropped }
 
     /// <summary>What happens to a GT packet once complete; every check depends only on its header

@@ -11,11 +11,11 @@ namespace XeStreamKit.Driver;
 public sealed partial class KernelRestoreModel
 {
     /// <summary>XE_GT_SRIOV_PF_MIGRATION_RING_SIZE: packets a GT's restore ring holds.</summary>
-    public const int RingSlots = 5;
+    internal const int RingSlots = 5;
 
     /// <summary>The GuC buffer cache of a PF that supports migration: max(SZ_8K,
     /// XE_GT_SRIOV_PF_MIGRATION_GUC_DATA_MAX_SIZE = SZ_8M) (xe_guc.c, guc_additional_cache_size).</summary>
-    public const ulong GucBufferCacheBytes = 8UL << 20;
+    internal const ulong GucBufferCacheBytes = 8UL << 20;
 
     private const string PacketN = "xe_sriov_packet.c@82cb10c8bc50";
     private const string Packet619 = "xe_sriov_packet.c@83675851547e";

@@ -36,10 +36,10 @@ namespace XeStreamKit.Driver;
 public sealed partial class KernelRestoreModel
 {
     /// <summary>Seconds each GT waits for RESTORED when leaving RESUMING (RESTORE_WIP timeout).</summary>
-    public const int RestoreTimeoutSeconds = 20;
+    internal const int RestoreTimeoutSeconds = 20;
 
     /// <summary>kvmalloc refuses sizes above INT_MAX.</summary>
-    public const ulong KvmallocLimit = int.MaxValue;
+    internal const ulong KvmallocLimit = int.MaxValue;
 
     private readonly bool _selfDescribed;
     private readonly bool _continueAfterErrors;
@@ -145,10 +145,10 @@ public sealed partial class KernelRestoreModel
 
     /// <summary>Payload bytes of the current packet that nothing needs to see (no sink applies them,
     /// no observer wants them, the driver does not parse them): they may be skipped, not read.</summary>
-    public ulong SkippablePayload => _framer.InPayload && _descriptor is null && !_observerWantsPayload && !(_verdict.Applies && _sink is not null) ? _framer.PayloadRemaining : 0;
+    internal ulong SkippablePayload => _framer.InPayload && _descriptor is null && !_observerWantsPayload && !(_verdict.Applies && _sink is not null) ? _framer.PayloadRemaining : 0;
 
     /// <summary>Accounts for <paramref name="count"/> skippable payload bytes without their content.</summary>
-    public RuleViolation? Skip(ulong count)
+    internal RuleViolation? Skip(ulong count)
     {
         if (count == 0) return null;
         if (count > SkippablePayload) throw new InvalidOperationException($"Only {SkippablePayload} payload bytes can be skipped here, not {count}.");

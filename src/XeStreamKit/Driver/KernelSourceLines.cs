@@ -7,7 +7,7 @@ namespace XeStreamKit.Driver;
 /// citations and the corpus manifest alike. A citation whose file was not readable at that commit,
 /// or whose file at that commit lacks the function, has no range rather than a guessed one.
 /// </summary>
-public static class KernelSourceLines
+internal static class KernelSourceLines
 {
     private static readonly Dictionary<string, (int First, int Last)> Counted = new(StringComparer.Ordinal)
     {

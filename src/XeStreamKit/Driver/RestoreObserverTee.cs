@@ -4,7 +4,7 @@ using XeStreamKit.Format;
 namespace XeStreamKit.Driver;
 
 /// <summary>Passes every call to two observers, in order; each gets the payloads it asks for.</summary>
-public sealed class RestoreObserverTee(IRestoreObserver first, IRestoreObserver second) : IRestoreObserver
+internal sealed class RestoreObserverTee(IRestoreObserver first, IRestoreObserver second) : IRestoreObserver
 {
     private bool _firstWants;
     private bool _secondWants;

@@ -11,7 +11,7 @@ namespace XeStreamKit.Driver;
 /// <see cref="PayloadSkip"/>), so checking a multi-GiB image reads its
 /// headers, descriptor and GGTT, not its VRAM.
 /// </summary>
-public static class RestorePump
+internal static class RestorePump
 {
     /// <summary>QEMU's VFIO data buffer size (VFIO_MIG_DEFAULT_DATA_BUFFER_SIZE).</summary>
     public const int DefaultChunkSize = 1 << 20;

@@ -12,7 +12,7 @@ namespace XeStreamKit.Framing;
 /// <param name="InHeader">True when the header is cut, false when the payload is.</param>
 /// <param name="Present">Bytes of the cut field that are there.</param>
 /// <param name="Expected">Bytes the field has (24 for a header, the header's size for a payload).</param>
-public readonly record struct FrameCut(long PacketIndex, long PacketOffset, PacketType? Type, bool InHeader, ulong Present, ulong Expected)
+internal readonly record struct FrameCut(long PacketIndex, long PacketOffset, PacketType? Type, bool InHeader, ulong Present, ulong Expected)
 {
     /// <summary>The cut field's spec id: <c>header</c> or <c>payload</c>.</summary>
     public string Field => InHeader ? Packet.HeaderFieldId : Packet.PayloadFieldId;

@@ -8,7 +8,7 @@ namespace XeStreamKit.Framing;
 /// <see cref="Header"/> and <see cref="PacketEnd"/> at once, the last payload chunk
 /// <see cref="Payload"/> and <see cref="PacketEnd"/>).</summary>
 [Flags]
-public enum FrameEvents : byte
+internal enum FrameEvents : byte
 {
     /// <summary>The bytes were used up without an event (part of a header was kept), or there were none.</summary>
     None = 0,
@@ -29,7 +29,7 @@ public enum FrameEvents : byte
 /// <param name="Events">The events of this step.</param>
 /// <param name="Consumed">Bytes taken from the front of the input; with <see cref="FrameEvents.Payload"/>
 /// they are the payload chunk.</param>
-public readonly record struct FrameStep(FrameEvents Events, int Consumed)
+internal readonly record struct FrameStep(FrameEvents Events, int Consumed)
 {
     /// <summary>True when a header completed in this step.</summary>
     public bool HeaderComplete => (Events & FrameEvents.Header) != 0;
@@ -57,7 +57,7 @@ public readonly record struct FrameStep(FrameEvents Events, int Consumed)
 /// copied (into 24 bytes inside the framer). Payload chunks are slices of the caller's bytes.
 /// Nothing is allocated. A mutable struct: keep it in a field (not <c>readonly</c>) and call it in place.
 /// </remarks>
-public struct PacketFramer
+internal struct PacketFramer
 {
     private HeaderBytes _partial;
     private PacketHeader _header;

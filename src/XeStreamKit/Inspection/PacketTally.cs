@@ -3,7 +3,7 @@ using XeStreamKit.Format;
 namespace XeStreamKit.Inspection;
 
 /// <summary>Packets and payload bytes per type, in constant memory (one slot per type id).</summary>
-public sealed class PacketTally
+internal sealed class PacketTally
 {
     private readonly (long Count, ulong Bytes)[] _byType = new (long, ulong)[256];
 

@@ -8,7 +8,7 @@ namespace XeStreamKit.Validation;
 /// <see cref="MaxPerRule"/> per rule (the rest are counted), so memory stays bounded whatever
 /// the stream.
 /// </summary>
-public sealed class DiagnosticCollector(Profile profile, int maxPerRule = DiagnosticCollector.DefaultMaxPerRule) : IRestoreObserver
+internal sealed class DiagnosticCollector(Profile profile, int maxPerRule = DiagnosticCollector.DefaultMaxPerRule) : IRestoreObserver
 {
     /// <summary>Diagnostics kept per rule by default.</summary>
     public const int DefaultMaxPerRule = 100;

@@ -12,10 +12,10 @@ namespace XeStreamKit.Validation;
 /// observer of the <see cref="KernelRestoreModel"/> in one pass with memory bounded by the
 /// number of GTs; the kernel rules reach <paramref name="next"/> unchanged.
 /// </summary>
-public sealed class StrictChecker(IRestoreObserver next, Func<TargetProfile> target) : ForwardingRestoreObserver(next)
+internal sealed class StrictChecker(IRestoreObserver next, Func<TargetProfile> target) : ForwardingRestoreObserver(next)
 {
     /// <summary>VF_VRAM_STATE_CHUNK_MAX_SIZE (SZ_512M).</summary>
-    public const ulong MaxVramChunk = 512UL << 20;
+    public const ulong MaxVramChunk = KernelRestoreModel.VramStateChunkMaxSize;
 
     /// <summary>Alignment xe_migrate_vram_copy_chunk asserts (4 KiB pages).</summary>
     public const ulong VramAlignment = 4096;

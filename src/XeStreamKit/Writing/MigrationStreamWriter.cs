@@ -75,6 +75,7 @@ public sealed class MigrationStreamWriter : IDisposable
     }
 
     /// <summary>Any packet with the payload in <paramref name="payload"/>.</summary>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0026", Justification = "Two overloads in the first API baseline, told apart by the payload's type (span or stream); the optional offset is the same in both.")]
     public void WritePacket(PacketType type, byte tileId, byte gtId, ReadOnlySpan<byte> payload, ulong offset = 0)
     {
         BeginPacket(type, tileId, gtId, (ulong)payload.Length, offset);
@@ -84,6 +85,7 @@ public sealed class MigrationStreamWriter : IDisposable
 
     /// <summary>Any packet whose payload is the next <paramref name="length"/> bytes of <paramref name="payload"/>.</summary>
     /// <exception cref="EndOfStreamException"><paramref name="payload"/> ends early.</exception>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0026", Justification = "Two overloads in the first API baseline, told apart by the payload's type (span or stream); the optional offset is the same in both.")]
     public void WritePacket(PacketType type, byte tileId, byte gtId, Stream payload, long length, ulong offset = 0)
     {
         ArgumentNullException.ThrowIfNull(payload);

@@ -3,7 +3,7 @@ using FsCheck;
 using FsCheck.Fluent;
 using XeStreamKit.Tests.Support;
 using XeStreamKit.Hashing;
-using XeStreamKit.Synthetic;
+using XeStreamKit.Devices.Emulated;
 
 namespace XeStreamKit.Tests.Hashing;
 

@@ -1,6 +1,5 @@
 using XeStreamKit.Tests.Support;
 using XeStreamKit.Devices.Emulated;
-using XeStreamKit.Synthetic;
 
 namespace XeStreamKit.Tests.Hashing;
 

@@ -219,7 +219,7 @@ public static class QemuImages
         return config;
     }
 
-    private static void SeededBytesFill(byte[] bytes, ulong seed) => XeStreamKit.Synthetic.SeededBytes.Fill(bytes, seed, 0);
+    private static void SeededBytesFill(byte[] bytes, ulong seed) => XeStreamKit.Devices.Emulated.SeededBytes.Fill(bytes, seed, 0);
 
     public static byte[] Be32(uint v)
     {

@@ -1,6 +1,5 @@
 using XeStreamKit.Devices.Emulated;
 using XeStreamKit.Format;
-using XeStreamKit.Synthetic;
 using XeStreamKit.Writing;
 
 namespace XeStreamKit.Tests.Support;

@@ -4,7 +4,7 @@ using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
-namespace XeStreamKit.Synthetic;
+namespace XeStreamKit.Devices.Emulated;
 
 /// <summary>
 /// Deterministic pseudo-random bytes addressed by (seed, offset): any range of a multi-GiB
