@@ -218,14 +218,22 @@ public static class HostBenchmark
         }
     }
 
+    /// <summary>The shortest warm-up under the JIT.</summary>
+    public static readonly TimeSpan JitWarmUp = TimeSpan.FromMilliseconds(300);
+
     /// <summary>Warm-up (at least three runs and half the budget: tiered compilation promotes hot
     /// methods only after a quiet spell, and until then per-packet code runs unoptimised or
     /// instrumented - a stream of 4 KiB chunks validated at half speed with a shorter warm-up;
-    /// lazily backed memory is touched too), then timed runs until the budget is spent.</summary>
+    /// lazily backed memory is touched too), then timed runs until the budget is spent. Under
+    /// the JIT the warm-up lasts at least <see cref="JitWarmUp"/>: library code that is not
+    /// precompiled for this CPU (System.IO.Hashing's XXH3 in the emulated restore) is promoted
+    /// only after the runtime's 100 ms call-counting delay, longer than --quick's half budget.</summary>
     public static BenchMeasurement Measure(string id, string title, bool baseline, long bytes, long items, Action run, HostBenchmarkOptions options)
     {
+        var warmFor = options.Budget / 2;
+        if (System.Runtime.CompilerServices.RuntimeFeature.IsDynamicCodeCompiled && warmFor < JitWarmUp) warmFor = JitWarmUp;
         var warm = Stopwatch.StartNew();
-        for (var i = 0; i < 3 || warm.Elapsed < options.Budget / 2; i++) run();
+        for (var i = 0; i < 3 || warm.Elapsed < warmFor; i++) run();
         var times = new List<double>();
         var allocated = new List<long>();
         var spent = Stopwatch.StartNew();
