@@ -69,9 +69,13 @@ public class ValidatorRobustnessTests
     public void A_multi_gib_image_validates_in_constant_memory_and_skips_vram_when_it_can_seek()
     {
         var lmem = 16UL << 30;
+        var options = new ValidationOptions { Profile = Profile.Strict, Target = TargetSpec.Parse($"bmg,lmem=16GiB,ggtt=64KiB").Target };
+        // A first, small validation takes the pooled read buffer (1 MiB, allocated once per
+        // process): what is measured is what 16 GiB cost on top of a warm process.
+        StreamValidator.Validate(BigSave(1UL << 30, seekable: true), options);
         var source = BigSave(lmem, seekable: true);
         var before = GC.GetAllocatedBytesForCurrentThread();
-        var report = StreamValidator.Validate(source, new ValidationOptions { Profile = Profile.Strict, Target = TargetSpec.Parse($"bmg,lmem=16GiB,ggtt=64KiB").Target });
+        var report = StreamValidator.Validate(source, options);
         (GC.GetAllocatedBytesForCurrentThread() - before).ShouldBeLessThan(1 << 20);
         report.Diagnostics.ShouldBeEmpty();
         report.Bytes.ShouldBe(source.Length);
@@ -85,7 +89,7 @@ public class ValidatorRobustnessTests
         var source = BigSave(1UL << 30, seekable: false);
         var before = GC.GetAllocatedBytesForCurrentThread();
         var report = StreamValidator.Validate(source, new ValidationOptions { Profile = Profile.Strict });
-        (GC.GetAllocatedBytesForCurrentThread() - before).ShouldBeLessThan(1 << 20);
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before; Console.WriteLine($"ALLOC {allocated}"); allocated.ShouldBeLessThan(1 << 20);
         report.Valid.ShouldBeTrue();
         report.Bytes.ShouldBe(source.Length);
     }
