@@ -56,7 +56,9 @@ make_tarball() {
   tar -C "$work" --owner=0 --group=0 --sort=name -czf "$out/$tarname.tar.gz" "$tarname"
 }
 
-# Debian package xsk_<version>_$1.deb of $pkg/usr, Depends: $2.
+# Debian package xsk_<version>_$1.deb of $pkg/usr, Depends: $2 and OpenSSL: .NET's SHA-256
+# (corpus checks of conformance run, corpus generate) dlopens libssl.so.3, which ldd and the ELF
+# NEEDED entries do not show; without it those commands abort ("No usable version of libssl").
 make_deb() {
   cat > "$pkg/DEBIAN/control" << CONTROL
 Package: xsk
@@ -64,7 +66,7 @@ Version: $version
 Architecture: $1
 Maintainer: XeStreamKit maintainers <xsk@xestreamkit.invalid>
 Installed-Size: $(du -sk "$pkg/usr" | cut -f1)
-Depends: $2
+Depends: $2, libssl3 | libssl3t64
 Section: utils
 Priority: optional
 Description: inspect, validate, save and restore Intel Xe SR-IOV VF migration streams
