@@ -14,6 +14,7 @@
 # XSK_PUBLISHED=<dir> skips the publishes: with xsk and xsk-x86-64-v4 in it for x64; for arm64
 # the aarch64 xsk in <dir>/xsk (or <dir>/arm64/xsk with --arch all, x64 then in <dir>).
 set -euo pipefail
+self=$(cd "$(dirname "$0")" && pwd)/$(basename "$0")
 cd "$(dirname "$0")/.."
 arch=x64
 if [ "${1:-}" = --arch ]; then
@@ -23,8 +24,8 @@ fi
 case $arch in
   x64 | arm64) ;;
   all)
-    "$0" --arch x64 "$@"
-    XSK_PUBLISHED=${XSK_PUBLISHED:+$XSK_PUBLISHED/arm64} "$0" --arch arm64 "$@"
+    "$self" --arch x64 "$@"
+    XSK_PUBLISHED=${XSK_PUBLISHED:+$XSK_PUBLISHED/arm64} "$self" --arch arm64 "$@"
     exit
     ;;
   *) echo "package.sh: --arch takes x64, arm64 or all, not '$arch'" >&2; exit 1 ;;
