@@ -3,6 +3,7 @@ using System.CommandLine.Invocation;
 using System.CommandLine.Parsing;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.Arm;
 using System.Runtime.Intrinsics.X86;
 using XeStreamKit.Harness.Benchmarking;
 using XeStreamKit.Validation;
@@ -46,7 +47,7 @@ internal static class VersionReport
         yield return $"build: {CodeGeneration.Describe()}, {RuntimeInformation.FrameworkDescription}, {RuntimeInformation.RuntimeIdentifier}; globalization invariant (no ICU)";
         yield return "os: " + RuntimeInformation.OSDescription;
         yield return $"vectors: {VectorWidth()}; 64-bit lane multiplies (seeded VRAM): {(Avx512DQ.VL.IsSupported ? "AVX-512DQ" : "scalar")}";
-        yield return "crc-32c: " + (StreamDigest.Crc32CInterleaved ? "3 interleaved lanes (SSE4.2 CRC32 + PCLMULQDQ)" : Sse42.X64.IsSupported ? "1 lane (SSE4.2 CRC32)" : "1 lane");
+        yield return "crc-32c: " + (StreamDigest.Crc32CInterleaved ? "3 interleaved lanes (SSE4.2 CRC32 + PCLMULQDQ)" : Sse42.X64.IsSupported ? "1 lane (SSE4.2 CRC32)" : Crc32.Arm64.IsSupported ? "1 lane (ARMv8 CRC32)" : "1 lane");
         if (CodeGeneration.Flavour == "x86-64-v2")
             yield return FlavourDispatch.CpuHasV4()
                 ? $"flavour: this CPU runs x86-64-v4, but {FlavourDispatch.FastName} was not found next to this binary (or {FlavourDispatch.Variable}=portable): AVX-512 paths are off"
@@ -54,7 +55,7 @@ internal static class VersionReport
     }
 
     private static string VectorWidth() =>
-        Vector512.IsHardwareAccelerated ? "512-bit (AVX-512)" : Vector256.IsHardwareAccelerated ? "256-bit (AVX2)" : Vector128.IsHardwareAccelerated ? "128-bit" : "none";
+        Vector512.IsHardwareAccelerated ? "512-bit (AVX-512)" : Vector256.IsHardwareAccelerated ? "256-bit (AVX2)" : Vector128.IsHardwareAccelerated ? (AdvSimd.IsSupported ? "128-bit (AdvSIMD)" : "128-bit") : "none";
 
     private sealed class Print(TextWriter output, Option<bool> verbose) : SynchronousCommandLineAction
     {
