@@ -1,7 +1,4 @@
-using System.Diagnostics;
 using System.Runtime.InteropServices;
-using System.Text;
-using System.Text.Json.Nodes;
 using XeStreamKit.Tests.Support;
 
 namespace XeStreamKit.Tests.Native;
@@ -62,57 +59,14 @@ public sealed class NativeArm64SmokeTests : IDisposable
 
     private static string Binary => Environment.GetEnvironmentVariable(NativeArm64FactAttribute.Variable)!;
 
-    private static CliHarness.Result RunArm64(byte[]? stdin, params string[] args)
-    {
-        var psi = OnArm64
-            ? new ProcessStartInfo(Binary, args)
-            : new ProcessStartInfo(Qemu!, ["-L", Sysroot, Binary, .. args]);
-        psi.RedirectStandardInput = true;
-        psi.RedirectStandardOutput = true;
-        psi.RedirectStandardError = true;
-        psi.Environment.Clear();
-        psi.Environment["PATH"] = "/usr/bin:/bin";
-        using var p = Process.Start(psi)!;
-        var stderr = p.StandardError.ReadToEndAsync();
-        var stdout = new MemoryStream();
-        var copy = p.StandardOutput.BaseStream.CopyToAsync(stdout);
-        if (stdin is not null) p.StandardInput.BaseStream.Write(stdin);
-        p.StandardInput.Close();
-        copy.Wait();
-        p.WaitForExit();
-        var bytes = stdout.ToArray();
-        return new CliHarness.Result(p.ExitCode, Encoding.UTF8.GetString(bytes), stderr.Result, bytes);
-    }
+    private static CliHarness.Result RunArm64(byte[]? stdin, params string[] args) => OnArm64
+        ? NativeComparison.Run(Binary, args, stdin)
+        : NativeComparison.Run(Qemu!, ["-L", Sysroot, Binary, .. args], stdin);
 
     /// <summary>Runs both builds and asserts the same exit code, stdout and stderr.</summary>
-    private static CliHarness.Result Same(byte[]? stdin, params string[] args)
-    {
-        var jit = CliHarness.Run(stdin, args);
-        var arm64 = RunArm64(stdin, args);
-        arm64.ExitCode.ShouldBe(jit.ExitCode, $"xsk {string.Join(' ', args)}: {arm64.StdErr}");
-        arm64.StdOut.ShouldBe(jit.StdOut, $"xsk {string.Join(' ', args)}");
-        arm64.StdErr.ShouldBe(jit.StdErr, $"xsk {string.Join(' ', args)}");
-        return arm64;
-    }
+    private static CliHarness.Result Same(byte[]? stdin, params string[] args) => NativeComparison.Same(RunArm64, stdin, args);
 
-    /// <summary>A JSON document without the fields that are measurements of time.</summary>
-    private static string WithoutTimes(string json)
-    {
-        var node = JsonNode.Parse(json)!;
-        Strip(node);
-        return node.ToJsonString();
-
-        static void Strip(JsonNode? n)
-        {
-            if (n is JsonObject o)
-            {
-                foreach (var key in o.Select(kv => kv.Key).Where(k => k is "seconds" or "totalSeconds" or "gbPerSecond").ToList()) o.Remove(key);
-                foreach (var kv in o) Strip(kv.Value);
-            }
-            else if (n is JsonArray a)
-                foreach (var item in a) Strip(item);
-        }
-    }
+    private static string WithoutTimes(string json) => NativeComparison.WithoutTimes(json);
 
     [NativeArm64Fact]
     public void Is_an_arm64_build_with_hardware_crc_and_matches_version_and_rules()

@@ -1,6 +1,3 @@
-using System.Diagnostics;
-using System.Text;
-using System.Text.Json.Nodes;
 using XeStreamKit.Tests.Support;
 
 namespace XeStreamKit.Tests.Native;
@@ -19,59 +16,14 @@ public sealed class NativeSmokeTests : IDisposable
 
     private static string Native => Environment.GetEnvironmentVariable(NativeFactAttribute.Variable)!;
 
-    private static CliHarness.Result RunNative(byte[]? stdin, params string[] args)
-    {
-        var psi = new ProcessStartInfo(Native, args)
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        psi.Environment.Clear();
-        psi.Environment["PATH"] = "/usr/bin:/bin";
-        // The portable flavour compares too: a v4 build next to it would take over otherwise.
-        psi.Environment["XSK_CPU"] = "portable";
-        using var p = Process.Start(psi)!;
-        var stderr = p.StandardError.ReadToEndAsync();
-        var stdout = new MemoryStream();
-        var copy = p.StandardOutput.BaseStream.CopyToAsync(stdout);
-        if (stdin is not null) p.StandardInput.BaseStream.Write(stdin);
-        p.StandardInput.Close();
-        copy.Wait();
-        p.WaitForExit();
-        var bytes = stdout.ToArray();
-        return new CliHarness.Result(p.ExitCode, Encoding.UTF8.GetString(bytes), stderr.Result, bytes);
-    }
+    // The portable flavour compares too: a v4 build next to it would take over otherwise.
+    private static CliHarness.Result RunNative(byte[]? stdin, params string[] args) =>
+        NativeComparison.Run(Native, args, stdin, ("XSK_CPU", "portable"));
 
     /// <summary>Runs both builds and asserts the same exit code, stdout and stderr.</summary>
-    private static CliHarness.Result Same(byte[]? stdin, params string[] args)
-    {
-        var jit = CliHarness.Run(stdin, args);
-        var native = RunNative(stdin, args);
-        native.ExitCode.ShouldBe(jit.ExitCode, $"xsk {string.Join(' ', args)}: {native.StdErr}");
-        native.StdOut.ShouldBe(jit.StdOut, $"xsk {string.Join(' ', args)}");
-        native.StdErr.ShouldBe(jit.StdErr, $"xsk {string.Join(' ', args)}");
-        return native;
-    }
+    private static CliHarness.Result Same(byte[]? stdin, params string[] args) => NativeComparison.Same(RunNative, stdin, args);
 
-    /// <summary>A JSON document without the fields that are measurements of time.</summary>
-    private static string WithoutTimes(string json)
-    {
-        var node = JsonNode.Parse(json)!;
-        Strip(node);
-        return node.ToJsonString();
-
-        static void Strip(JsonNode? n)
-        {
-            if (n is JsonObject o)
-            {
-                foreach (var key in o.Select(kv => kv.Key).Where(k => k is "seconds" or "totalSeconds" or "gbPerSecond").ToList()) o.Remove(key);
-                foreach (var kv in o) Strip(kv.Value);
-            }
-            else if (n is JsonArray a)
-                foreach (var item in a) Strip(item);
-        }
-    }
+    private static string WithoutTimes(string json) => NativeComparison.WithoutTimes(json);
 
     [NativeFact]
     public void Version_rules_and_completion_match_the_jit_build()
