@@ -1,6 +1,6 @@
 using XeStreamKit.Cli.Plumbing;
 using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
+using System.Numerics;
 using XeStreamKit.Driver;
 using XeStreamKit.Format;
 using XeStreamKit.Validation;
@@ -349,45 +349,26 @@ internal sealed class StreamRecorder(Profile profile) : IRestoreObserver
     private static int CountClean(GgttSummary g, ReadOnlySpan<ulong> ptes)
     {
         var i = 0;
+        if (!Vector.IsHardwareAccelerated) return i;
+        var vfId = new Vector<ulong>(GgttPte.VfIdMask);
+        var presentBit = new Vector<ulong>(GgttPte.PresentBit);
+        var localBit = new Vector<ulong>(GgttPte.LocalMemoryBit);
+        Vector<ulong> present = default, local = default;
         long clean = 0;
-        if (Vector256.IsHardwareAccelerated)
+        for (; i + Vector<ulong>.Count <= ptes.Length; i += Vector<ulong>.Count)
         {
-            var vfId = Vector256.Create(GgttPte.VfIdMask);
-            var one = Vector256.Create(1UL);
-            Vector256<ulong> present = default, local = default;
-            for (; i + 4 <= ptes.Length; i += 4)
+            var v = new Vector<ulong>(ptes.Slice(i, Vector<ulong>.Count));
+            if (Vector.EqualsAll(v & vfId, Vector<ulong>.Zero))
             {
-                var v = Vector256.Create(ptes.Slice(i, 4));
-                if ((v & vfId) == Vector256<ulong>.Zero)
-                {
-                    present += v & one;
-                    local += (v >> 1) & one;
-                    clean += 4;
-                }
-                else for (var j = i; j < i + 4; j++) Count(g, new GgttPte(ptes[j]));
+                // A lane that has the bit compares equal: all ones, i.e. minus one.
+                present -= Vector.Equals(v & presentBit, presentBit);
+                local -= Vector.Equals(v & localBit, localBit);
+                clean += Vector<ulong>.Count;
             }
-            g.Present += (long)Vector256.Sum(present);
-            g.LocalMemory += (long)Vector256.Sum(local);
+            else for (var j = i; j < i + Vector<ulong>.Count; j++) Count(g, new GgttPte(ptes[j]));
         }
-        else if (Vector128.IsHardwareAccelerated)
-        {
-            var vfId = Vector128.Create(GgttPte.VfIdMask);
-            var one = Vector128.Create(1UL);
-            Vector128<ulong> present = default, local = default;
-            for (; i + 2 <= ptes.Length; i += 2)
-            {
-                var v = Vector128.Create(ptes.Slice(i, 2));
-                if ((v & vfId) == Vector128<ulong>.Zero)
-                {
-                    present += v & one;
-                    local += (v >> 1) & one;
-                    clean += 2;
-                }
-                else for (var j = i; j < i + 2; j++) Count(g, new GgttPte(ptes[j]));
-            }
-            g.Present += (long)Vector128.Sum(present);
-            g.LocalMemory += (long)Vector128.Sum(local);
-        }
+        g.Present += (long)Vector.Sum(present);
+        g.LocalMemory += (long)Vector.Sum(local);
         g.Ptes += clean;
         return i;
     }
