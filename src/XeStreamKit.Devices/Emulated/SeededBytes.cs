@@ -85,8 +85,22 @@ public static class SeededBytes
         var m1 = Vector512.Create(0xBF58476D1CE4E5B9UL);
         var m2 = Vector512.Create(0x94D049BB133111EBUL);
         ref var w = ref MemoryMarshal.GetReference(words);
+        // Two independent vectors per iteration: the multiplies of one overlap the other's.
+        var pairs = words.Length / 16 * 16;
+        var step2 = step + step;
+        var z1 = z + step;
+        nuint i = 0;
+        for (; i < (nuint)pairs; i += 16, z += step2, z1 += step2)
+        {
+            var x = Avx512DQ.MultiplyLow(z ^ (z >> 30), m1);
+            var y = Avx512DQ.MultiplyLow(z1 ^ (z1 >> 30), m1);
+            x = Avx512DQ.MultiplyLow(x ^ (x >> 27), m2);
+            y = Avx512DQ.MultiplyLow(y ^ (y >> 27), m2);
+            (x ^ (x >> 31)).StoreUnsafe(ref w, i);
+            (y ^ (y >> 31)).StoreUnsafe(ref w, i + 8);
+        }
         var vectors = words.Length / 8 * 8;
-        for (nuint i = 0; i < (nuint)vectors; i += 8, z += step)
+        for (; i < (nuint)vectors; i += 8, z += step)
         {
             var x = Avx512DQ.MultiplyLow(z ^ (z >> 30), m1);
             x = Avx512DQ.MultiplyLow(x ^ (x >> 27), m2);
