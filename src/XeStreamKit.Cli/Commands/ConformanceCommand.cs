@@ -140,7 +140,7 @@ public static class ConformanceCommand
                     r.Passed ? null : r.Informational
                         ? new XElement("system-out", $"implementation-defined: {r.Detail}")
                         : new XElement("failure", new XAttribute("message", r.Detail), r.Entry.Why))))));
-        using var file = OutputFile.Open(path, "--junit");
+        using var file = OutputFile.Open(path, "--junit", durable: false);
         new XDocument(suites).Save(file.Stream);
         file.Commit();
     }

@@ -14,6 +14,12 @@ namespace XeStreamKit.Cli.Plumbing;
 /// through, never replaced; a directory, a block device or a socket is refused;</item>
 /// <item><c>-</c> is stdout where the command allows it.</item>
 /// </list>
+/// Data outputs (images, extracted or injected files) are also durable: flushed to disk
+/// (<c>fsync</c>) before the rename, so after a crash the name holds the old file or the whole new
+/// one. Derived pages (a report, a JUnit or HTML result) are opened with <c>durable: false</c>:
+/// still atomic for every reader, but not synced, because they can be made again and the
+/// <c>fsync</c> cost more than the page (1.5-7 ms on this project's ext4 VM against a 19 ms
+/// <c>xsk validate</c> of a 2 GiB image; bench/README.md).
 /// Errors name the user's path, never the temporary name.
 /// </summary>
 public sealed class OutputFile : IDisposable
@@ -25,11 +31,13 @@ public sealed class OutputFile : IDisposable
     private readonly string? _temp;
     private readonly IDisposable? _tracked;
     private readonly Stream _inner;
+    private readonly bool _durable;
     private bool _committed;
     private bool _disposed;
 
-    private OutputFile(string name, Stream inner, NamedStream stream, string? final = null, string? temp = null)
+    private OutputFile(string name, Stream inner, NamedStream stream, string? final = null, string? temp = null, bool durable = true)
     {
+        _durable = durable;
         Name = name;
         _inner = inner;
         Stream = stream;
@@ -52,7 +60,11 @@ public sealed class OutputFile : IDisposable
     /// <exception cref="UsageException">An empty path, <c>-</c> where stdout is not allowed, a
     /// directory, a block device or a socket.</exception>
     /// <exception cref="IOException">The file cannot be created (exit 4), with the errno.</exception>
-    public static OutputFile Open(string path, string option, CliContext? stdout = null)
+    /// <param name="path">What the user named.</param>
+    /// <param name="option">The option that named it, for messages.</param>
+    /// <param name="stdout">Where <c>-</c> goes; null where <c>-</c> is not allowed.</param>
+    /// <param name="durable">False for a page that can be made again: no <c>fsync</c> before the rename.</param>
+    public static OutputFile Open(string path, string option, CliContext? stdout = null, bool durable = true)
     {
         if (string.IsNullOrEmpty(path)) throw new UsageException($"{option}: an empty path (name a file{(stdout is null ? "" : ", or - for stdout")})");
         if (path == "-")
@@ -66,7 +78,7 @@ public sealed class OutputFile : IDisposable
         switch (kind)
         {
             case FileKind.Missing or FileKind.Regular:
-                return Atomic(path, final, kind == FileKind.Regular);
+                return Atomic(path, final, kind == FileKind.Regular, durable);
             case FileKind.CharDevice or FileKind.Fifo:
                 try
                 {
@@ -96,7 +108,7 @@ public sealed class OutputFile : IDisposable
         return current;
     }
 
-    private static OutputFile Atomic(string path, string final, bool exists)
+    private static OutputFile Atomic(string path, string final, bool exists, bool durable)
     {
         var dir = Path.GetDirectoryName(final) ?? "/";
         if (!Directory.Exists(dir))
@@ -122,10 +134,10 @@ public sealed class OutputFile : IDisposable
             {
             }
         }
-        return new OutputFile(path, stream, new NamedStream(path, stream, ownsInner: true), final, temp);
+        return new OutputFile(path, stream, new NamedStream(path, stream, ownsInner: true), final, temp, durable);
     }
 
-    /// <summary>Flushes; for a file, to disk, then renames it over the target.</summary>
+    /// <summary>Flushes; for a file, to disk (when durable), then renames it over the target.</summary>
     public void Commit()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
@@ -133,7 +145,7 @@ public sealed class OutputFile : IDisposable
         {
             try
             {
-                file.Flush(flushToDisk: true);
+                file.Flush(flushToDisk: _durable);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {

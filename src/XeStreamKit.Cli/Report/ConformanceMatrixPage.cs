@@ -75,7 +75,7 @@ internal static class ConformanceMatrixPage
     public static void Write(string path, IReadOnlyList<List<VectorResult>> results, DriverVersion driver, string split, System.CommandLine.ParseResult parse)
     {
         var page = Render(results, driver, split, ReportCommandLine.Of(parse), ReportCommandLine.ToolVersion);
-        using var file = OutputFile.Open(path, "--html");
+        using var file = OutputFile.Open(path, "--html", durable: false);
         file.Stream.Write(Encoding.UTF8.GetBytes(page));
         file.Commit();
     }

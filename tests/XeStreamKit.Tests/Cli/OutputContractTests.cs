@@ -142,6 +142,34 @@ public sealed class OutputContractTests
         fail.ExitCode.ShouldBe(4);
         fail.StdErr.ShouldBe("xsk: /nonexistent/x.bin: no such file or directory (ENOENT)\n");
     }
+
+    /// <summary>An image is synced to disk before its rename (after a crash the name holds the old
+    /// file or the whole new one); a report page, which can be made again, is renamed unsynced.</summary>
+    [StraceFact]
+    public void An_image_is_synced_before_its_rename_a_report_page_is_not_synced()
+    {
+        using var dir = new TempDir();
+        var trace = Path.Combine(dir.Path, "trace");
+        string Calls(string args)
+        {
+            File.Delete(trace);
+            var r = XskProcess.Run($"{StraceFactAttribute.Path} -f -qq -e trace=fsync,fdatasync,rename,renameat,renameat2 -o trace $XSK {args}", dir.Path);
+            r.ExitCode.ShouldBe(0, r.StdErr);
+            return File.ReadAllText(trace);
+        }
+        static int IndexOf(string text, string call) => text.IndexOf(call + "(", StringComparison.Ordinal);
+
+        var save = Calls($"save --device {Small} -o image.bin");
+        IndexOf(save, "fsync").ShouldBeGreaterThanOrEqualTo(0, save);
+        IndexOf(save, "fsync").ShouldBeLessThan(save.IndexOf("image.bin\"", StringComparison.Ordinal), save);
+
+        var report = Calls("report image.bin -o page.html");
+        report.ShouldContain("page.html\"", Case.Sensitive, report);
+        IndexOf(report, "fsync").ShouldBe(-1, report);
+        IndexOf(report, "fdatasync").ShouldBe(-1, report);
+        File.ReadAllText(Path.Combine(dir.Path, "page.html")).ShouldEndWith("</html>\n");
+        Directory.GetFileSystemEntries(dir.Path).Select(Path.GetFileName).Order().ShouldBe(["image.bin", "page.html", "trace"]);
+    }
 }
 
 public sealed class CompatWarningCapTests
