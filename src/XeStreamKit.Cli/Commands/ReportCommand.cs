@@ -104,7 +104,7 @@ public static class ReportCommand
         {
             using var meter = new ProgressMeter(ctx.Error, ctx.Terminal, "report", source.KnownLength);
             // The page's code runs only after the pass: under the JIT, compile it meanwhile.
-            JitWarmUp.Start(PageCode);
+            JitWarmUp.Start(PageCode, ReportPage.Rehearse);
             var tee = targets.Count > 0 ? new CompatibilityTee(source.Stream, targets) : null;
             var validation = StreamValidator.Validate(tee ?? source.Stream, new ValidationOptions
             {

@@ -24,11 +24,25 @@ internal static class JitWarmUp
     private const BindingFlags Declared = BindingFlags.DeclaredOnly | BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static | BindingFlags.Instance;
 
     /// <summary>Starts compiling every non-generic method and constructor of <paramref name="types"/>
-    /// and of their nested types (lambdas, closures) on a background thread; returns at once.</summary>
-    public static void Start(params Type[] types)
+    /// and of their nested types (lambdas, closures) on a background thread, then runs
+    /// <paramref name="rehearse"/> there (a throwaway run of the code, for the generic
+    /// instantiations and type initialisers no list of methods names); returns at once.</summary>
+    public static void Start(Type[] types, Func<object>? rehearse = null)
     {
         if (!RuntimeFeature.IsDynamicCodeCompiled || Environment.ProcessorCount < 2 || Environment.GetEnvironmentVariable("XSK_NO_WARM_UP") == "1") return;
-        var thread = new Thread(() => Prepare(types)) { IsBackground = true, Name = "xsk jit warm-up" };
+        var thread = new Thread(() =>
+        {
+            _ = Prepare(types);
+            try
+            {
+                _ = rehearse?.Invoke();
+            }
+#pragma warning disable CA1031 // A rehearsal that fails costs nothing: the real run compiles what it needs.
+            catch (Exception)
+#pragma warning restore CA1031
+            {
+            }
+        }) { IsBackground = true, Name = "xsk jit warm-up" };
         thread.Start();
     }
 

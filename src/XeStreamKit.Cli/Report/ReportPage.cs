@@ -57,6 +57,39 @@ internal sealed record ReportData(string Input, string CommandLine, string ToolV
 /// </summary>
 internal static class ReportPage
 {
+    /// <summary>
+    /// Draws the stream and VRAM maps of a made-up stream (a descriptor, two VRAM chunks with a
+    /// hole between them, a trailer) and returns them, to be thrown away: under the JIT, what
+    /// drawing a real page needs beyond the page's own methods (collections of value tuples,
+    /// number formatting, HTML escaping) is then compiled on the warm-up thread too
+    /// (<see cref="Plumbing.JitWarmUp"/>), not after the pass.
+    /// </summary>
+    internal static string Rehearse()
+    {
+        var recorder = new StreamRecorder(Profile.Kernel);
+        const byte version = PacketHeader.ValidValues.Version;
+        PacketHeader[] packets =
+        [
+            new(version, PacketType.Descriptor, 0, 0, 0, 0, 0),
+            new(version, PacketType.Vram, 0, 0, 0, 0, 4096),
+            new(version, PacketType.Vram, 0, 0, 0, 3 * 4096, 4096),
+            new(version, PacketType.Trailer, 0, 0, 0, 0, 0),
+        ];
+        long offset = 0;
+        for (var i = 0; i < packets.Length; i++)
+        {
+            recorder.OnPacketStart(packets[i], i, offset);
+            recorder.OnPacketEnd();
+            offset += Packet.HeaderSize + (long)packets[i].Size;
+        }
+        recorder.OnEnd(offset);
+        var h = new StringBuilder();
+        StreamMapSvg.Write(h, recorder);
+        foreach (var (tile, covered) in recorder.Coverage)
+            VramMapSvg.Write(h, TileVram.From(tile, covered, recorder.Overlaps.GetValueOrDefault(tile), 4 * 4096, "a rehearsal"), recorder.Rows, []);
+        return h.ToString();
+    }
+
     public static string Render(ReportData d)
     {
         var h = new StringBuilder(64 * 1024);

@@ -20,6 +20,17 @@ public sealed class JitWarmUpTests
         JitWarmUp.Prepare([]).ShouldBe(0);
     }
 
+    [Fact]
+    public void The_rehearsal_draws_both_maps_of_its_made_up_stream_hole_included()
+    {
+        var svg = ReportPage.Rehearse();
+        svg.ShouldContain("id=\"stream-map\"");
+        svg.ShouldContain("class=\"vram-map\"");
+        svg.Split("class=\"chunk\"").Length.ShouldBe(3);
+        svg.ShouldContain("class=\"gap\"");
+        svg.ShouldContain("hole: no chunk covers LMEM [0x1000, 0x3000), 8.0 KiB");
+    }
+
     private const System.Reflection.BindingFlags Flags = System.Reflection.BindingFlags.DeclaredOnly | System.Reflection.BindingFlags.Public
         | System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static | System.Reflection.BindingFlags.Instance;
 
