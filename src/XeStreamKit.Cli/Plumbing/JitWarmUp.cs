@@ -32,12 +32,14 @@ internal static class JitWarmUp
         if (!RuntimeFeature.IsDynamicCodeCompiled || Environment.ProcessorCount < 2 || Environment.GetEnvironmentVariable("XSK_NO_WARM_UP") == "1") return;
         var thread = new Thread(() =>
         {
-            _ = Prepare(types);
+            // Nothing that fails here may end the process (an exception on this thread would):
+            // what was not compiled is compiled by the real run, as without the warm-up.
             try
             {
+                _ = Prepare(types);
                 _ = rehearse?.Invoke();
             }
-#pragma warning disable CA1031 // A rehearsal that fails costs nothing: the real run compiles what it needs.
+#pragma warning disable CA1031
             catch (Exception)
 #pragma warning restore CA1031
             {
