@@ -57,10 +57,13 @@ make_tarball() {
   tar -C "$work" --owner=0 --group=0 --sort=name -czf "$out/$tarname.tar.gz" "$tarname"
 }
 
-# Debian package xsk_<version>_$1.deb of $pkg/usr, Depends: $2 and OpenSSL: .NET's SHA-256
+# Debian package xsk_<version>_$1.deb of the tree under $usr, Depends: $2 and OpenSSL: .NET's SHA-256
 # (corpus checks of conformance run, corpus generate) dlopens libssl.so.3, which ldd and the ELF
 # NEEDED entries do not show; without it those commands abort ("No usable version of libssl").
 make_deb() {
+  local pkg=$work/deb
+  mkdir -p "$pkg/DEBIAN"
+  cp -a "$usr" "$pkg/usr"
   cat > "$pkg/DEBIAN/control" << CONTROL
 Package: xsk
 Version: $version
@@ -79,6 +82,25 @@ CONTROL
   dpkg-deb --root-owner-group -Zxz --build "$pkg" "$out/xsk_${version}_$1.deb" > /dev/null
   echo "$out/$tarname.tar.gz"
   echo "$out/xsk_${version}_$1.deb"
+}
+
+# Depends of the binaries "$@" (read with objdump $1): libc6 at least at the newest GLIBC_ symbol
+# version they use. The owners of their other libraries are added by add_owner.
+glibc_depends() {
+  local glibc
+  glibc=$("$1" -T "${@:2}" | grep -o 'GLIBC_[0-9.]*' | sed 's/GLIBC_//' | sort -uV | tail -1)
+  depends="libc6 (>= $glibc)"
+}
+
+# Adds to $depends the Debian package owning the library at $1 (following links, then as named),
+# without the suffix $2 (Debian's aarch64 libraries on x86-64 come from "<package>-arm64-cross").
+add_owner() {
+  local owner
+  owner=$(dpkg -S "$(readlink -f "$1")" 2> /dev/null | head -1 | cut -d: -f1) || true
+  [ -z "$owner" ] && owner=$(dpkg -S "$1" 2> /dev/null | head -1 | cut -d: -f1) || true
+  [ -z "$owner" ] && { echo "package.sh: no Debian package owns $1 (for Depends)" >&2; exit 1; }
+  owner=${owner%"${2:-}"}
+  [ "$owner" = libc6 ] || case ", $depends," in *", $owner,"*) ;; *) depends="$depends, $owner" ;; esac
 }
 
 if [ "$arch" = arm64 ]; then
@@ -110,24 +132,15 @@ if [ "$arch" = arm64 ]; then
   "$xsk" --version --verbose > /dev/null
   write_share "$xsk"
   make_tarball linux-arm64
-  # Depends: the packages owning the libraries it links (on x86-64, the -arm64-cross packages hold
-  # Debian's aarch64 libraries under /usr/aarch64-linux-gnu: libc6-arm64-cross is libc6 on arm64),
-  # libc6 at least at the newest GLIBC_ symbol version it uses.
-  pkg=$work/deb
-  mkdir -p "$pkg/DEBIAN"
-  cp -a "$usr" "$pkg/usr"
+  # Depends: on x86-64 the libraries it links are Debian's aarch64 ones under
+  # /usr/aarch64-linux-gnu, from the -arm64-cross packages (libc6-arm64-cross is libc6 on arm64).
   objdump=objdump
   command -v aarch64-linux-gnu-objdump > /dev/null && objdump=aarch64-linux-gnu-objdump
-  glibc=$("$objdump" -T "$usr/bin/xsk" | grep -o 'GLIBC_[0-9.]*' | sed 's/GLIBC_//' | sort -uV | tail -1)
-  depends="libc6 (>= $glibc)"
+  glibc_depends "$objdump" "$usr/bin/xsk"
   for lib in $(readelf -d "$usr/bin/xsk" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p'); do
     path=/usr/aarch64-linux-gnu/lib/$lib
     [ "$(uname -m)" = aarch64 ] && path=$(ldconfig -p | awk -v l="$lib" '$1 == l { print $NF; exit }')
-    owner=$(dpkg -S "$(readlink -f "$path")" 2> /dev/null | head -1 | cut -d: -f1) || true
-    [ -z "$owner" ] && owner=$(dpkg -S "$path" 2> /dev/null | head -1 | cut -d: -f1) || true
-    [ -z "$owner" ] && { echo "package.sh: no Debian package owns $lib (for Depends)" >&2; exit 1; }
-    owner=${owner%-arm64-cross}
-    [ "$owner" != libc6 ] && case ", $depends," in *", $owner,"*) ;; *) depends="$depends, $owner" ;; esac
+    add_owner "$path" -arm64-cross
   done
   make_deb arm64 "$depends"
   exit
@@ -154,16 +167,9 @@ write_share "$usr/bin/xsk"
 # Tarball: bin/, lib/, share/ (bin/xsk finds ../lib/xsk/xsk-x86-64-v4 like /usr/bin/xsk does).
 make_tarball linux-x64
 
-# Debian package. Depends: the packages owning the libraries the binaries link (ldd), libc6 at
-# least at the newest GLIBC_ symbol version they use.
-pkg=$work/deb
-mkdir -p "$pkg/DEBIAN"
-cp -a "$usr" "$pkg/usr"
-glibc=$(objdump -T "$usr/bin/xsk" "$usr/lib/xsk/xsk-x86-64-v4" | grep -o 'GLIBC_[0-9.]*' | sed 's/GLIBC_//' | sort -uV | tail -1)
-depends="libc6 (>= $glibc)"
+# Debian package. Depends: the packages owning the libraries the binaries link (ldd).
+glibc_depends objdump "$usr/bin/xsk" "$usr/lib/xsk/xsk-x86-64-v4"
 for lib in $(ldd "$usr/bin/xsk" "$usr/lib/xsk/xsk-x86-64-v4" | awk '$2 == "=>" && $3 ~ /^\// { print $3 }' | sort -u); do
-  owner=$(dpkg -S "$(readlink -f "$lib")" 2> /dev/null | head -1 | cut -d: -f1) || true
-  [ -z "$owner" ] && owner=$(dpkg -S "$lib" 2> /dev/null | head -1 | cut -d: -f1) || true
-  [ -n "$owner" ] && [ "$owner" != libc6 ] && case ", $depends," in *", $owner,"*) ;; *) depends="$depends, $owner" ;; esac
+  add_owner "$lib"
 done
 make_deb amd64 "$depends"
